@@ -1,0 +1,13 @@
+import { ingestRequest, ingestStatus } from '@/ingest/http';
+import { methodNotAllowed, route } from '@/lib/auth/route';
+import { json } from '@/lib/http/respond';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+export const POST = route('ingest', async ({ req }) => {
+  const result = await ingestRequest(req);
+  return json(result, ingestStatus(result));
+});
+
+export const GET = methodNotAllowed('POST');

@@ -1,0 +1,95 @@
+import { AppError } from '@/lib/errors';
+import { errorResponse } from '@/lib/http/respond';
+import { warehouseParams } from '@/lib/http/params';
+import { ALL, narrow, type QueryScope, type Scope } from '@/lib/scope';
+import { can, type Permission, type Principal } from './roles';
+import { sessionPrincipal } from './session';
+import { apiToken, ingestToken, tokenEquals } from './tokens';
+
+export interface RouteContext<P> {
+  req: Request;
+  url: URL;
+  principal: Principal;
+  scope: Scope;
+  /** The caller's scope narrowed by the request's `warehouse` filters (already checked against scope). */
+  warehouses: { scope: QueryScope; requested: string[] };
+  params: P;
+}
+
+type NextCtx<P> = { params: Promise<P> };
+export type Handler<P> = (req: Request, ctx: NextCtx<P>) => Promise<Response>;
+
+async function identify(req: Request): Promise<Principal> {
+  const auth = req.headers.get('authorization');
+  if (auth !== null) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    if (!m) throw new AppError('unauthorized', 'authorization: expected "Bearer <token>"');
+    const token = m[1]!;
+    // Both comparisons always run, so timing does not tell which token kind was close.
+    const isIngest = tokenEquals(token, ingestToken());
+    const isApi = tokenEquals(token, apiToken());
+    if (isApi) return { kind: 'api_token' };
+    if (isIngest) return { kind: 'ingest_token' };
+    throw new AppError('unauthorized', 'authorization: invalid token');
+  }
+  const user = await sessionPrincipal(req);
+  if (!user) throw new AppError('unauthorized', 'sign in or send a bearer token');
+  return user;
+}
+
+function scopeOf(p: Principal): Scope {
+  if (p.kind !== 'user') return ALL;
+  if (p.role === 'admin' || p.warehouses === '*') return ALL;
+  return { all: false, warehouses: p.warehouses };
+}
+
+/** Cookie-authenticated state changes must come from our own origin (CSRF). Bearer calls carry no ambient credential. */
+function checkSameOrigin(req: Request, principal: Principal) {
+  if (principal.kind !== 'user') return;
+  const origin = req.headers.get('origin') ?? req.headers.get('referer');
+  const host = req.headers.get('x-forwarded-host') ?? req.headers.get('host');
+  let ok = false;
+  if (origin && host) {
+    try {
+      ok = new URL(origin).host === host;
+    } catch {
+      ok = false;
+    }
+  }
+  if (!ok) throw new AppError('forbidden', 'cross-origin request refused');
+}
+
+/**
+ * Every route handler is built here: identity → role → scope → handler, and every error leaves
+ * through errorResponse. Middleware may redirect pages, but this is where access is decided.
+ */
+export function route<P = Record<string, never>>(
+  perm: Permission,
+  fn: (ctx: RouteContext<P>) => Promise<Response>,
+): Handler<P> {
+  return async (req, ctx) => {
+    try {
+      const principal = await identify(req);
+      if (!can(principal, perm)) throw new AppError('forbidden', 'your role may not use this endpoint');
+      if (req.method !== 'GET' && req.method !== 'HEAD') checkSameOrigin(req, principal);
+      const params = ctx?.params ? await ctx.params : ({} as P);
+      const url = new URL(req.url);
+      const scope = scopeOf(principal);
+      const requested = warehouseParams(url);
+      const narrowed = narrow(scope, requested);
+      if (narrowed.outside.length > 0) throw new AppError('forbidden', 'warehouse: outside your scope');
+      return await fn({ req, url, principal, scope, warehouses: { scope: narrowed.scope, requested }, params });
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}
+
+/** For methods a route does not support: a JSON 405 instead of the framework's default. */
+export function methodNotAllowed(allow: string): Handler<Record<string, string>> {
+  return async () =>
+    new Response(JSON.stringify({ error: { code: 'method_not_allowed', message: `use ${allow}` } }), {
+      status: 405,
+      headers: { 'content-type': 'application/json; charset=utf-8', allow },
+    });
+}

@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import { z } from 'zod';
+import { env } from './env';
+
+/** One validated config file (CT_CONFIG_FILE) for SLOs and summary thresholds; metrics.md defaults. */
+const level = (warn: number, breach: number) =>
+  z.object({ warn: z.number().nonnegative(), breach: z.number().nonnegative() }).strict().default({ warn, breach });
+
+export const configSchema = z
+  .object({
+    slo: z
+      .object({
+        sync_lag_seconds: z.number().positive().default(300),
+        posting_seconds: z.number().positive().default(48 * 3600),
+      })
+      .strict()
+      .default({ sync_lag_seconds: 300, posting_seconds: 48 * 3600 }),
+    // "warn / breach at or above" (metrics.md §7). drift_value warns above 0: values are in cents, so 0.01.
+    summary: z
+      .object({
+        sync_lag_p95: level(300, 900),
+        failure_rate: level(0.01, 0.05),
+        open_exceptions_critical: level(1, 5),
+        invoice_latency_p95: level(24 * 3600, 48 * 3600),
+        drift_value: level(0.01, 10_000),
+      })
+      .strict()
+      .default({
+        sync_lag_p95: { warn: 300, breach: 900 },
+        failure_rate: { warn: 0.01, breach: 0.05 },
+        open_exceptions_critical: { warn: 1, breach: 5 },
+        invoice_latency_p95: { warn: 24 * 3600, breach: 48 * 3600 },
+        drift_value: { warn: 0.01, breach: 10_000 },
+      }),
+  })
+  .strict();
+
+export type TowerConfig = z.infer<typeof configSchema>;
+
+const KEY = Symbol.for('sync-control-tower.config');
+const g = globalThis as typeof globalThis & { [KEY]?: { file: string | undefined; config: TowerConfig } };
+
+export function parseConfig(text: string, source = 'CT_CONFIG_FILE'): TowerConfig {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`${source}: not valid JSON`);
+  }
+  const r = configSchema.safeParse(json);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw new Error(`${source}: ${i?.path.join('.') || '(root)'}: ${i?.message ?? 'invalid'}`);
+  }
+  return r.data;
+}
+
+export function loadConfig(): TowerConfig {
+  const file = env().CT_CONFIG_FILE;
+  const cached = g[KEY];
+  if (cached && cached.file === file) return cached.config;
+  const config = file ? parseConfig(fs.readFileSync(file, 'utf8')) : configSchema.parse({});
+  g[KEY] = { file, config };
+  return config;
+}

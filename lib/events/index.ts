@@ -1,0 +1,32 @@
+/** Canonical event model (shared/spec/events.md): validation, normalization and the ClickHouse row. */
+export {
+  BUSINESS_TYPES,
+  EVENT_TYPES,
+  EXCEPTION_FOLLOWUP_TYPES,
+  MAX_DECIMAL_MAGNITUDE,
+  MAX_FUTURE_MS,
+  MIN_TIMESTAMP_MS,
+  SEVERITIES,
+  SYNC_STATUSES,
+  WORKFLOWS,
+  isEventType,
+  type Attributes,
+  type AttributeValue,
+  type BusinessType,
+  type EventType,
+  type Severity,
+  type SyncStatus,
+  type Workflow,
+} from './constants';
+export {
+  ENVELOPE_FIELDS,
+  canonicalEventSchema,
+  createCanonicalEventSchema,
+  type CanonicalEvent,
+  type CanonicalEventInput,
+  type CanonicalEventSchema,
+} from './schema';
+export { validateEvent, type ValidationResult } from './validate';
+export { eventRowSchema, formatDecimal, rowToApiEvent, toEventRow, type ApiEvent, type EventRow } from './row';
+export { parseRfc3339, toClickHouseTime, toIsoUtc } from './timestamp';
+export { codePointLength, truncateCodePoints } from './text';

@@ -1,0 +1,85 @@
+import { AppError } from '@/lib/errors';
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * Parses a time query parameter: RFC 3339 (a `+` offset that arrived URL-decoded as a space is
+ * restored) or a date `YYYY-MM-DD` meaning UTC midnight. Returns epoch ms.
+ */
+export function parseTimeParam(name: string, raw: string): number {
+  let v = raw.trim();
+  // "2026-10-14T10:00:00 02:00": the '+' became a space in transit.
+  v = v.replace(/^(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?) (\d{2}:\d{2})$/, '$1+$2');
+  const date = DATE.exec(v);
+  if (date) {
+    const ms = Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]));
+    if (new Date(ms).getUTCDate() !== Number(date[3]) || Number(date[2]) > 12) throw bad(name, raw);
+    return ms;
+  }
+  const m = RFC3339.exec(v);
+  if (!m) throw bad(name, raw);
+  const [, y, mo, d, h, mi, s, frac, off] = m;
+  const base = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
+  const check = new Date(base);
+  if (check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
+    throw bad(name, raw);
+  }
+  const ms = frac ? Math.floor(Number(`0${frac}`) * 1000) : 0;
+  let offsetMin = 0;
+  if (off && off !== 'Z' && off !== 'z') {
+    const sign = off.startsWith('-') ? -1 : 1;
+    offsetMin = sign * (Number(off.slice(1, 3)) * 60 + Number(off.slice(4, 6)));
+  }
+  return base + ms - offsetMin * 60_000;
+}
+
+function bad(name: string, raw: string): AppError {
+  return new AppError('bad_request', `${name}: "${raw.slice(0, 64)}" is not an RFC 3339 time or a YYYY-MM-DD date`);
+}
+
+export interface Window {
+  from: number;
+  to: number;
+}
+
+const DAY = 86_400_000;
+
+/** `from`/`to` with the api.md defaults (`to` = now, `from` = `to` − 24 h); `from` must be before `to`. */
+export function parseWindow(url: URL, now = Date.now()): Window {
+  const to = optionalTime(url, 'to') ?? now;
+  const from = optionalTime(url, 'from') ?? to - DAY;
+  if (from >= to) throw new AppError('bad_request', 'from: must be earlier than to');
+  return { from, to };
+}
+
+export function optionalTime(url: URL, name: string): number | undefined {
+  const values = url.searchParams.getAll(name);
+  if (values.length > 1) throw new AppError('bad_request', `${name}: give it at most once`);
+  const v = values[0];
+  if (v === undefined || v === '') return undefined;
+  return parseTimeParam(name, v);
+}
+
+/** `period=YYYY-MM` → the UTC calendar month [start, end). */
+export function parsePeriod(raw: string | null, asOf: number): { period: string; start: number; end: number } {
+  const v = raw ?? new Date(asOf).toISOString().slice(0, 7);
+  const m = /^(\d{4})-(\d{2})$/.exec(v);
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 12) throw new AppError('bad_request', `period: "${v.slice(0, 32)}" is not YYYY-MM`);
+  const start = Date.UTC(Number(m[1]), Number(m[2]) - 1, 1);
+  const end = Date.UTC(Number(m[1]), Number(m[2]), 1);
+  return { period: v, start, end };
+}
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** Repeatable `warehouse` filter values, validated for length and control characters. */
+export function warehouseParams(url: URL): string[] {
+  const values = url.searchParams.getAll('warehouse');
+  for (const w of values) {
+    if (w.length === 0 || [...w].length > 64 || /[\u0000-\u001f\u007f-\u009f]/.test(w)) {
+      throw new AppError('bad_request', 'warehouse: must be 1–64 characters without control characters');
+    }
+  }
+  return values;
+}

@@ -1,0 +1,85 @@
+import type { ClickHouseSettings } from '@clickhouse/client';
+import { z } from 'zod';
+import { AppError } from '@/lib/errors';
+import { withSpan } from '@/lib/telemetry/span';
+import { getClient } from './client';
+import { render, type Sql } from './sql';
+
+
+const UNAVAILABLE = /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENOTFOUND|socket hang up|Timeout error|connect ETIMEDOUT/i;
+const DISK_FULL = /NOT_ENOUGH_SPACE|No space left|min_free_disk/i;
+
+interface ChErrorLike {
+  code?: unknown;
+  type?: unknown;
+  message?: unknown;
+}
+
+/** Turns driver and engine failures into the one error type. Engine text never reaches a client. */
+export function mapStoreError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const e = (err ?? {}) as ChErrorLike;
+  const msg = typeof e.message === 'string' ? e.message : String(err);
+  const type = typeof e.type === 'string' ? e.type : '';
+  if (UNAVAILABLE.test(msg) || e.code === 'ECONNREFUSED') {
+    return new AppError('store_unavailable', 'the event store is unavailable; retry shortly', { retryAfter: 5, cause: err });
+  }
+  if (DISK_FULL.test(msg) || type === 'NOT_ENOUGH_SPACE') {
+    return new AppError('store_unavailable', 'the event store is out of disk space; retry later', { retryAfter: 30, cause: err });
+  }
+  if (type === 'TIMEOUT_EXCEEDED' || type === 'MEMORY_LIMIT_EXCEEDED' || type === 'TOO_MANY_ROWS_OR_BYTES') {
+    return new AppError('overloaded', 'the query exceeded its time or memory budget; narrow the range', { retryAfter: 10, cause: err });
+  }
+  return new AppError('internal', 'the event store failed to answer', { cause: err });
+}
+
+export interface QueryOptions {
+  /** Low-cardinality name for the span, e.g. `kpi.sync_lag`. */
+  name: string;
+  settings?: ClickHouseSettings;
+}
+
+export async function query<S extends z.ZodType>(q: Sql, row: S, opts: QueryOptions): Promise<z.infer<S>[]> {
+  const { query: text, query_params } = render(q);
+  return withSpan(`db.${opts.name}`, {}, async (span) => {
+    let raw: unknown[];
+    try {
+      const rs = await getClient().query({
+        query: text,
+        query_params,
+        format: 'JSONEachRow',
+        clickhouse_settings: opts.settings,
+      });
+      raw = await rs.json<unknown>();
+    } catch (err) {
+      throw mapStoreError(err);
+    }
+    span.setAttribute('rows', raw.length);
+    const parsed = z.array(row).safeParse(raw);
+    if (!parsed.success) {
+      throw new AppError('internal', `unexpected row shape from ${opts.name}`, { cause: parsed.error });
+    }
+    return parsed.data;
+  });
+}
+
+export async function command(q: Sql, settings?: ClickHouseSettings): Promise<void> {
+  const { query: text, query_params } = render(q);
+  try {
+    await getClient().command({ query: text, query_params, clickhouse_settings: settings });
+  } catch (err) {
+    throw mapStoreError(err);
+  }
+}
+
+/** Table names that code may insert into: a closed union, never a runtime string. */
+export type InsertTable = 'events' | 'rejected_events' | 'ingest_stats' | 'alert_state' | 'alert_notifications' | 'alert_silences';
+
+export async function insertRows(table: InsertTable, rows: readonly object[], settings?: ClickHouseSettings): Promise<void> {
+  if (rows.length === 0) return;
+  try {
+    await getClient().insert({ table, values: rows as object[], format: 'JSONEachRow', clickhouse_settings: settings });
+  } catch (err) {
+    throw mapStoreError(err);
+  }
+}

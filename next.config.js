@@ -1,0 +1,8 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  // chDB is a native addon: it must be required at run time, never bundled.
+  serverExternalPackages: ['chdb', '@clickhouse/client'],
+  poweredByHeader: false,
+  reactStrictMode: true,
+};
+export default nextConfig;

@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+// npm start: check configuration, build when sources changed, then serve. Migrations and demo
+// seeding run inside the server process (instrumentation.ts), because it alone owns the embedded store.
+import { spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const env = { ...process.env };
+const demo = !['0', 'false', 'off'].includes((env.CT_DEMO ?? '1').toLowerCase());
+const port = Number(env.PORT || 3000);
+const dataDir = path.resolve(root, env.CT_DATA_DIR || './data');
+const notes = [];
+
+function fail(msg) {
+  console.error(`\n  ✖ ${msg}\n`);
+  process.exit(1);
+}
+
+if (!demo && !env.NEXTAUTH_SECRET) {
+  fail('NEXTAUTH_SECRET is required when CT_DEMO=0 (generate one with: openssl rand -base64 32).');
+}
+
+fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+
+/** A secret kept in the data directory, created on first start, readable by the owner only. */
+function keep(file, make) {
+  const p = path.join(dataDir, file);
+  if (fs.existsSync(p)) return fs.readFileSync(p, 'utf8').trim();
+  const v = make();
+  fs.writeFileSync(p, v + '\n', { mode: 0o600 });
+  return v;
+}
+const random = (n) => crypto.randomBytes(n).toString('base64url');
+
+if (demo) {
+  if (!env.NEXTAUTH_SECRET) {
+    env.NEXTAUTH_SECRET = keep('nextauth-secret', () => random(32));
+    notes.push('NEXTAUTH_SECRET: generated for this demo and kept in the data directory');
+  }
+  if (!env.CT_USERS_FILE) keep('demo-password', () => random(12));
+  if (!env.CT_INGEST_TOKEN) {
+    keep('ingest-token', () => `ing_${random(24)}`);
+    notes.push(`ingest token: ${path.join(dataDir, 'ingest-token')} (npm run ingest reads it from there)`);
+  }
+}
+env.NEXTAUTH_URL ||= `http://localhost:${port}`;
+env.CT_DATA_DIR = dataDir;
+env.PORT = String(port);
+
+// One server per data directory: chDB locks it, so a second one would fail anyway; say so clearly.
+try {
+  const info = JSON.parse(fs.readFileSync(path.join(dataDir, 'server.json'), 'utf8'));
+  process.kill(info.pid, 0);
+  if (!env.CLICKHOUSE_URL) fail(`a server (pid ${info.pid}) already owns ${dataDir}; stop it first or set CT_DATA_DIR.`);
+} catch {
+  // no live server owns the directory
+}
+
+const SOURCES = ['app', 'lib', 'ingest', 'clickhouse', 'components', 'instrumentation.ts', 'proxy.ts', 'next.config.js', 'package.json', 'postcss.config.mjs'];
+function newest(p) {
+  if (!fs.existsSync(p)) return 0;
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(0, ...fs.readdirSync(p).map((f) => newest(path.join(p, f))));
+}
+const buildId = path.join(root, '.next', 'BUILD_ID');
+const builtAt = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
+const sourcesAt = Math.max(...SOURCES.map((s) => newest(path.join(root, s))));
+const nextBin = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
+if (builtAt === 0 || sourcesAt > builtAt) {
+  console.log('building the dashboard (first start or sources changed)…');
+  const r = spawnSync(process.execPath, [nextBin, 'build'], { cwd: root, env: { ...env, NEXT_TELEMETRY_DISABLED: '1' }, stdio: 'inherit' });
+  if (r.status !== 0) fail('next build failed');
+}
+
+const server = spawn(process.execPath, [nextBin, 'start', '-p', String(port)], {
+  cwd: root,
+  env: { ...env, NEXT_TELEMETRY_DISABLED: '1' },
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => server.kill(sig));
+server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+
+const url = `http://localhost:${port}`;
+const deadline = Date.now() + 10 * 60_000;
+async function waitReady() {
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${url}/api/health`);
+      if (res.ok) return true;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return false;
+}
+waitReady().then((ok) => {
+  if (!ok) return console.error('server did not become ready in time');
+  const lines = [``, `  Sync Control Tower is ready: ${url}`];
+  if (demo && !env.CT_USERS_FILE) {
+    const pw = fs.readFileSync(path.join(dataDir, 'demo-password'), 'utf8').trim();
+    lines.push(`  Sign in at ${url}/login with password ${pw} as:`);
+    for (const [email, role] of [['exec@tower.local', 'executive'], ['support@tower.local', 'support'], ['finance@tower.local', 'finance'], ['admin@tower.local', 'admin']]) {
+      lines.push(`    ${email.padEnd(22)} (${role})`);
+    }
+  } else lines.push(`  Sign in at ${url}/login with a user from CT_USERS_FILE.`);
+  for (const n of notes) lines.push(`  ${n}`);
+  console.log(lines.join('\n') + '\n');
+});
