@@ -1,7 +1,7 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // chDB is a native addon: it must be required at run time, never bundled.
-  serverExternalPackages: ['chdb', '@clickhouse/client'],
+  serverExternalPackages: ['chdb', '@clickhouse/client', '@opentelemetry/sdk-node'],
   poweredByHeader: false,
   reactStrictMode: true,
 };

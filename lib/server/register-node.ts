@@ -1,0 +1,14 @@
+import { startTelemetry } from '@/lib/telemetry/otel';
+import { startup } from './startup';
+
+/** Node-only half of instrumentation: a failed startup (bad config, store unusable) stops the server. */
+export async function registerNode(): Promise<void> {
+  if (process.env.NEXT_PHASE === 'phase-production-build') return;
+  try {
+    if (await startTelemetry()) console.log('[tower] exporting its own traces over OTLP');
+    await startup();
+  } catch (err) {
+    console.error(`[tower] startup failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+}
