@@ -9,7 +9,7 @@ export default defineConfig({
     isolate: true,
     fileParallelism: true,
     maxWorkers: 2,
-    include: ['test/**/*.test.ts'],
+    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

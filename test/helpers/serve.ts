@@ -1,7 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
+// Route handlers differ only in their params type; these routes take none.
+type Handler = (req: Request, ctx: { params: Promise<never> }) => Promise<Response>;
 
 /**
  * Serves route handlers on 127.0.0.1 so real clients (an OTLP exporter, fetch) can talk to them over
@@ -22,7 +23,7 @@ export async function serveRoutes(routes: Record<string, Handler>): Promise<{ ur
         const headers = new Headers();
         for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v);
         const body = chunks.length ? Buffer.concat(chunks) : undefined;
-        const response = await handler(new Request(url, { method: req.method, headers, body }), { params: Promise.resolve({}) });
+        const response = await handler(new Request(url, { method: req.method, headers, body }), { params: Promise.resolve({}) as Promise<never> });
         res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
         res.end(Buffer.from(await response.arrayBuffer()));
       })();
