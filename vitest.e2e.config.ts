@@ -6,7 +6,7 @@ import path from 'node:path';
  * migrate, seed demo data, serve), shared by every e2e file; HTTP and Chromium tests run against it.
  */
 export default defineConfig({
-  resolve: { alias: { '@': path.resolve(__dirname) } },
+  resolve: { alias: { '@': path.resolve(import.meta.dirname) } },
   test: {
     pool: 'forks',
     include: ['test/e2e/**/*.test.ts'],
