@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { loadConfig } from '@/lib/config/slo';
 import type { QueryScope } from '@/lib/scope';
-import { p, query, sql } from '@/lib/store';
+import { p, query, sql, type Sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
 import { assemble, listWarehouses, nullableNumber, ratio, scopeFilter } from './common';
 
@@ -69,30 +69,40 @@ function toRow(r: z.infer<typeof row>): SyncLagRow {
   };
 }
 
+/**
+ * The population of metrics.md §1 with every grouping field alerts may use. Exported so that other
+ * consumers (alerts, rollup checks) group the same rows with the same aggregates instead of new SQL.
+ */
+export function syncPopulation(scope: QueryScope, from: number, to: number): Sql {
+  return sql`
+    SELECT warehouse_id, source_system, target_system, interface, status,
+           toInt64(dateDiff('millisecond', occurred_at, observed_at)) AS lag_ms
+    FROM events
+    WHERE type = 'sync.message' AND observed_at >= ${p.time(from)} AND observed_at < ${p.time(to)} AND ${scopeFilter(scope)}`;
+}
+
+/** Aggregates over syncPopulation rows; quantileExact stays within metrics.md's 1/n rank tolerance. */
+export function syncAggregates(sloMs: number): Sql {
+  return sql`
+    count() AS messages,
+    countIf(status = 'delivered') AS delivered,
+    countIf(status = 'failed') AS failed,
+    countIf(status = 'retried') AS retried,
+    countIf(status = 'dead_lettered') AS dead_lettered,
+    if(delivered = 0, NULL, quantileExactIf(0.5)(lag_ms, status = 'delivered') / 1000) AS p50,
+    if(delivered = 0, NULL, quantileExactIf(0.95)(lag_ms, status = 'delivered') / 1000) AS p95,
+    if(delivered = 0, NULL, quantileExactIf(0.99)(lag_ms, status = 'delivered') / 1000) AS p99,
+    if(delivered = 0, NULL, maxIf(lag_ms, status = 'delivered') / 1000) AS max,
+    countIf(status = 'delivered' AND lag_ms > ${p.i64(sloMs)}) AS breaches`;
+}
+
 export async function syncLag(scope: QueryScope, params: SyncLagParams): Promise<SyncLagResponse> {
   const { from, to, requested } = syncLagParams.parse(params);
   return withSpan('kpi.sync_lag', { 'kpi.warehouses': scope.warehouses?.length ?? -1 }, async () => {
     const sloMs = loadConfig().slo.sync_lag_seconds * 1000;
-    // quantileExact picks the element at floor(level·n): always within metrics.md's 1/n rank tolerance.
     const q = sql`
-      SELECT
-        toString(warehouse_id) AS warehouse_id,
-        grouping(warehouse_id) AS is_total,
-        count() AS messages,
-        countIf(status = 'delivered') AS delivered,
-        countIf(status = 'failed') AS failed,
-        countIf(status = 'retried') AS retried,
-        countIf(status = 'dead_lettered') AS dead_lettered,
-        if(delivered = 0, NULL, quantileExactIf(0.5)(lag_ms, status = 'delivered') / 1000) AS p50,
-        if(delivered = 0, NULL, quantileExactIf(0.95)(lag_ms, status = 'delivered') / 1000) AS p95,
-        if(delivered = 0, NULL, quantileExactIf(0.99)(lag_ms, status = 'delivered') / 1000) AS p99,
-        if(delivered = 0, NULL, maxIf(lag_ms, status = 'delivered') / 1000) AS max,
-        countIf(status = 'delivered' AND lag_ms > ${p.i64(sloMs)}) AS breaches
-      FROM (
-        SELECT warehouse_id, status, toInt64(dateDiff('millisecond', occurred_at, observed_at)) AS lag_ms
-        FROM events
-        WHERE type = 'sync.message' AND observed_at >= ${p.time(from)} AND observed_at < ${p.time(to)} AND ${scopeFilter(scope)}
-      )
+      SELECT toString(warehouse_id) AS warehouse_id, grouping(warehouse_id) AS is_total, ${syncAggregates(sloMs)}
+      FROM (${syncPopulation(scope, from, to)})
       GROUP BY warehouse_id WITH ROLLUP`;
     const [rows, listed] = await Promise.all([
       query(q, row, { name: 'kpi.sync_lag' }),
