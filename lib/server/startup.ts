@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { migrate } from '@/clickhouse/migrate';
+import { repairLookups } from '@/ingest/recovery';
 import { seedDemo, storeIsEmpty } from '@/ingest/seed';
 import { dataDir, env } from '@/lib/config/env';
 import { storeMode } from '@/lib/store';
@@ -18,6 +19,7 @@ export function startup(): Promise<void> {
     const e = env();
     const applied = await migrate();
     if (applied > 0) console.log(`[tower] applied ${applied} migration(s)`);
+    await repairLookups();
     if (storeMode() === 'embedded') {
       fs.mkdirSync(dataDir(), { recursive: true });
       fs.writeFileSync(

@@ -1,0 +1,32 @@
+import { command, p, sql } from '@/lib/store';
+import { withSpan } from '@/lib/telemetry/span';
+
+/**
+ * A process killed between writing an `events` part and the parts of its materialized views can
+ * leave `event_ids` (the dedup lookup) or `correlation_index` short of the newest events. Before the
+ * server accepts traffic, the recent tail of `events` is replayed into both lookups, so a client
+ * resending an unacknowledged batch is deduplicated exactly. Both repairs are idempotent.
+ */
+const TAIL_MS = 60 * 60 * 1000;
+
+export async function repairLookups(nowMs = Date.now()): Promise<void> {
+  await withSpan('ingest.recovery', {}, async () => {
+    const since = p.time(nowMs - TAIL_MS);
+    // Everything ingested after the newest recorded id (minus a margin) is re-checked; on a clean
+    // shutdown this finds nothing to add.
+    await command(sql`
+      INSERT INTO event_ids (event_id, ingested_at)
+      SELECT event_id, ingested_at FROM events
+      WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)
+        AND event_id NOT IN (
+          SELECT event_id FROM event_ids
+          WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE))`);
+    // min/max/groupUniqArray states are idempotent: re-adding rows cannot change the index.
+    await command(sql`
+      INSERT INTO correlation_index (correlation_id, first_at, last_at, warehouses)
+      SELECT correlation_id, min(occurred_at), max(occurred_at), groupUniqArray(toString(warehouse_id))
+      FROM events
+      WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)
+      GROUP BY correlation_id`);
+  });
+}
