@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import { AppError } from '@/lib/errors';
+import { SEVERITIES, WORKFLOWS } from '@/lib/events';
+import type { QueryScope } from '@/lib/scope';
+import { p, query, sql, type Sql } from '@/lib/store';
+import { withSpan } from '@/lib/telemetry/span';
+import { AGE_BUCKETS, STATE_COLUMNS, exceptionStateRow, exceptionStates, inBucket, type ExceptionStateRow } from './exceptions-state';
+
+/** api.md `GET /api/v1/exceptions`: current state (at now) of every exception in scope, paged. */
+export const exceptionItem = z.object({
+  exception_id: z.string(),
+  warehouse_id: z.string(),
+  correlation_id: z.string(),
+  workflow: z.enum(WORKFLOWS),
+  category: z.string(),
+  severity: z.enum(SEVERITIES),
+  status: z.enum(['open', 'acknowledged', 'resolved']),
+  owner: z.string().nullable(),
+  opened_at: z.string(),
+  acknowledged_at: z.string().nullable(),
+  resolved_at: z.string().nullable(),
+  age_seconds: z.number(),
+});
+export type ExceptionItem = z.infer<typeof exceptionItem>;
+
+export const exceptionListResponse = z.object({ items: z.array(exceptionItem), next_cursor: z.string().nullable() });
+export type ExceptionListResponse = z.infer<typeof exceptionListResponse>;
+
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 500;
+
+export const exceptionListParams = z.object({
+  now: z.number(),
+  status: z.enum(['open', 'resolved', 'all']),
+  severity: z.array(z.enum(SEVERITIES)),
+  category: z.array(z.string()),
+  owner: z.array(z.string()),
+  age: z.enum(AGE_BUCKETS).optional(),
+  cursor: z.string().optional(),
+  limit: z.number().int().min(1).max(MAX_LIMIT),
+});
+export type ExceptionListParams = z.infer<typeof exceptionListParams>;
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function toItem(r: ExceptionStateRow): ExceptionItem {
+  return {
+    exception_id: r.exception_id,
+    warehouse_id: r.warehouse_id,
+    correlation_id: r.correlation_id,
+    workflow: r.workflow,
+    category: r.category,
+    severity: r.severity,
+    status: r.status,
+    owner: r.owner,
+    opened_at: iso(r.opened_ms),
+    acknowledged_at: r.ack_ms === null ? null : iso(r.ack_ms),
+    resolved_at: r.resolved_ms === null ? null : iso(r.resolved_ms),
+    age_seconds: r.age_ms / 1000,
+  };
+}
+
+function one<T>(name: string, values: readonly T[]): T | undefined {
+  if (values.length > 1) throw new AppError('bad_request', `${name}: give it at most once`);
+  return values[0];
+}
+
+/** Filters from the query string, each refused with a message naming it (400). */
+export function parseExceptionListQuery(search: URLSearchParams, now: number): ExceptionListParams {
+  const nonEmpty = (name: string) => search.getAll(name).filter((v) => v !== '');
+  const status = one('status', nonEmpty('status')) ?? 'open';
+  if (status !== 'open' && status !== 'resolved' && status !== 'all') {
+    throw new AppError('bad_request', 'status: must be open, resolved or all');
+  }
+  const severity = nonEmpty('severity');
+  for (const s of severity) {
+    if (!(SEVERITIES as readonly string[]).includes(s)) throw new AppError('bad_request', `severity: must be one of ${SEVERITIES.join(', ')}`);
+  }
+  const age = one('age', nonEmpty('age'));
+  if (age !== undefined && !(AGE_BUCKETS as readonly string[]).includes(age)) {
+    throw new AppError('bad_request', `age: must be one of ${AGE_BUCKETS.join(', ')}`);
+  }
+  const rawLimit = one('limit', nonEmpty('limit'));
+  const limit = rawLimit === undefined ? DEFAULT_LIMIT : Number(rawLimit);
+  if (!/^\d+$/.test(rawLimit ?? '1') || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    throw new AppError('bad_request', `limit: must be an integer from 1 to ${MAX_LIMIT}`);
+  }
+  return exceptionListParams.parse({
+    now,
+    status,
+    severity,
+    category: nonEmpty('category'),
+    owner: nonEmpty('owner'),
+    age,
+    cursor: one('cursor', nonEmpty('cursor')),
+    limit,
+  });
+}
+
+/** The cursor is the last item's place in the stable order (opened_at desc, exception_id asc). */
+const cursorShape = z.tuple([z.number().int(), z.string()]);
+
+export function encodeCursor(openedMs: number, exceptionId: string): string {
+  return Buffer.from(JSON.stringify([openedMs, exceptionId]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(raw: string): [number, string] {
+  try {
+    if (!/^[A-Za-z0-9_-]+$/.test(raw)) throw new Error('not base64url');
+    return cursorShape.parse(JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')));
+  } catch {
+    throw new AppError('bad_request', 'cursor: not a cursor this endpoint returned');
+  }
+}
+
+function listFilters(params: ExceptionListParams): Sql[] {
+  const where: Sql[] = [];
+  if (params.status === 'open') where.push(sql`status != 'resolved'`);
+  if (params.status === 'resolved') where.push(sql`status = 'resolved'`);
+  if (params.severity.length > 0) where.push(sql`severity IN ${p.strs(params.severity)}`);
+  if (params.category.length > 0) where.push(sql`category IN ${p.strs(params.category)}`);
+  if (params.owner.length > 0) where.push(sql`owner IN ${p.strs(params.owner)}`);
+  if (params.age !== undefined) where.push(inBucket(sql`age_ms`, params.age));
+  if (params.cursor !== undefined) {
+    const [ms, id] = decodeCursor(params.cursor);
+    where.push(sql`(opened_ms < ${p.i64(ms)} OR (opened_ms = ${p.i64(ms)} AND exception_id > ${p.str(id)}))`);
+  }
+  return where;
+}
+
+export async function listExceptions(scope: QueryScope, params: ExceptionListParams): Promise<ExceptionListResponse> {
+  const parsed = exceptionListParams.parse(params);
+  return withSpan('kpi.exceptions.list', { 'kpi.warehouses': scope.warehouses?.length ?? -1 }, async () => {
+    const filters = listFilters(parsed);
+    const where = filters.reduce<Sql>((acc, f) => sql`${acc} AND ${f}`, sql`1`);
+    // One extra row tells whether another page exists without a count query.
+    const rows = await query(
+      sql`SELECT ${STATE_COLUMNS} FROM (${exceptionStates(scope, parsed.now)})
+          WHERE ${where}
+          ORDER BY opened_ms DESC, exception_id ASC
+          LIMIT ${p.u32(parsed.limit + 1)}`,
+      exceptionStateRow,
+      { name: 'kpi.exceptions.list' },
+    );
+    const page = rows.slice(0, parsed.limit);
+    const last = page[page.length - 1];
+    const next = rows.length > parsed.limit && last ? encodeCursor(last.opened_ms, last.exception_id) : null;
+    return { items: page.map(toItem), next_cursor: next };
+  });
+}
+
+/** The current state of one exception, or null when it is unknown or outside the caller's scope. */
+export async function exceptionState(scope: QueryScope, exceptionId: string, now: number): Promise<ExceptionItem | null> {
+  if (exceptionId === '') return null;
+  const rows = await query(
+    sql`SELECT ${STATE_COLUMNS} FROM (${exceptionStates(scope, now, exceptionId)})`,
+    exceptionStateRow,
+    { name: 'kpi.exceptions.state' },
+  );
+  const r = rows[0];
+  return r ? toItem(r) : null;
+}
