@@ -1,0 +1,12 @@
+import { route } from '@/lib/auth/route';
+import { json } from '@/lib/http/respond';
+import { optionalTime } from '@/lib/http/params';
+import { drift } from '@/lib/kpi/drift';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+export const GET = route('read', async ({ url, warehouses }) => {
+  const asOf = optionalTime(url, 'as_of') ?? Date.now();
+  return json(await drift(warehouses.scope, { asOf, requested: warehouses.requested }));
+});

@@ -1,0 +1,14 @@
+import { route } from '@/lib/auth/route';
+import { json } from '@/lib/http/respond';
+import { optionalTime } from '@/lib/http/params';
+import { driftSkus } from '@/lib/kpi/drift-skus';
+import { parseLimit } from '@/lib/kpi/unposted';
+
+export const runtime = 'nodejs';
+export const dynamic = 'force-dynamic';
+
+export const GET = route('read', async ({ url, warehouses }) => {
+  const asOf = optionalTime(url, 'as_of') ?? Date.now();
+  const limit = parseLimit(url.searchParams.get('limit'));
+  return json(await driftSkus(warehouses.scope, { asOf, limit }));
+});

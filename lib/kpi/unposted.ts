@@ -1,0 +1,132 @@
+import { z } from 'zod';
+import { AppError } from '@/lib/errors';
+import type { QueryScope } from '@/lib/scope';
+import { p, query, sql, type Sql } from '@/lib/store';
+import { withSpan } from '@/lib/telemetry/span';
+import { nullableNumber, scopeFilter } from './common';
+
+/**
+ * metrics.md §3 "unposted at as_of": correlations whose earliest shipment.confirmed is at or before
+ * as_of and that have no invoice.posted at or before as_of. Shared by invoice latency (aggregate),
+ * close readiness (restricted to a period) and the list below.
+ */
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * One row per unposted correlation: `correlation_id`, `s` (earliest shipment), `shipped_warehouse`,
+ * `amount`, `currency`, `document_ref` — the latter four taken from that earliest shipment (ties: the
+ * smaller event_id). Not scoped: callers filter on `shipped_warehouse`, because the invoice's own
+ * warehouse is irrelevant (metrics.md §3).
+ */
+export function unpostedShipments(asOf: number): Sql {
+  // Only shipments ≤ as_of are read: when the earliest shipment is ≤ as_of it is also the earliest of
+  // those, and when it is not, the correlation is not unposted at as_of anyway.
+  // The tuple keeps a NULL amount from being skipped the way argMin skips NULL arguments.
+  return sql`
+    SELECT correlation_id, s, first.1 AS shipped_warehouse, first.2 AS amount, first.3 AS currency, first.4 AS document_ref
+    FROM (
+      SELECT
+        correlation_id,
+        min(occurred_at) AS s,
+        argMin(tuple(toString(warehouse_id), amount, toString(currency), document_ref), tuple(occurred_at, event_id)) AS first
+      FROM events
+      WHERE type = 'shipment.confirmed' AND occurred_at <= ${p.time(asOf)}
+      GROUP BY correlation_id
+    )
+    WHERE correlation_id NOT IN (
+      SELECT correlation_id FROM events WHERE type = 'invoice.posted' AND occurred_at <= ${p.time(asOf)}
+    )`;
+}
+
+/** Age buckets shared with exception aging (metrics.md §2), over an age in milliseconds. */
+export function ageBucketColumns(ageMs: Sql): Sql {
+  return sql`
+    countIf(${ageMs} < ${p.i64(4 * HOUR_MS)}) AS lt_4h,
+    countIf(${ageMs} >= ${p.i64(4 * HOUR_MS)} AND ${ageMs} < ${p.i64(24 * HOUR_MS)}) AS h4_24,
+    countIf(${ageMs} >= ${p.i64(24 * HOUR_MS)} AND ${ageMs} < ${p.i64(72 * HOUR_MS)}) AS d1_3,
+    countIf(${ageMs} >= ${p.i64(72 * HOUR_MS)} AND ${ageMs} < ${p.i64(168 * HOUR_MS)}) AS d3_7,
+    countIf(${ageMs} >= ${p.i64(168 * HOUR_MS)}) AS gt_7d`;
+}
+
+export const ageBuckets = z.object({
+  lt_4h: z.number(),
+  h4_24: z.number(),
+  d1_3: z.number(),
+  d3_7: z.number(),
+  gt_7d: z.number(),
+});
+export type AgeBuckets = z.infer<typeof ageBuckets>;
+
+export const zeroBuckets = (): AgeBuckets => ({ lt_4h: 0, h4_24: 0, d1_3: 0, d3_7: 0, gt_7d: 0 });
+
+// ---- the list: GET /api/v1/kpi/invoice-latency/unposted ----
+
+export const unpostedListParams = z.object({ asOf: z.number(), limit: z.number().int().min(1).max(1000) });
+export type UnpostedListParams = z.infer<typeof unpostedListParams>;
+
+export const unpostedItem = z.object({
+  correlation_id: z.string(),
+  warehouse_id: z.string(),
+  shipped_at: z.string(),
+  age_seconds: z.number(),
+  amount: nullableNumber,
+  currency: z.string(),
+  document_ref: z.string().nullable(),
+});
+export type UnpostedItem = z.infer<typeof unpostedItem>;
+
+export const unpostedListResponse = z.object({ as_of: z.string(), items: z.array(unpostedItem) });
+export type UnpostedListResponse = z.infer<typeof unpostedListResponse>;
+
+const itemRow = z.object({
+  correlation_id: z.string(),
+  warehouse_id: z.string(),
+  shipped_ms: z.number(),
+  age_ms: z.number(),
+  amount: nullableNumber,
+  currency: z.string(),
+  document_ref: z.string().nullable(),
+});
+
+/** Oldest first (then correlation_id), so the most overdue postings lead. */
+export async function unpostedList(scope: QueryScope, params: UnpostedListParams): Promise<UnpostedListResponse> {
+  const { asOf, limit } = unpostedListParams.parse(params);
+  return withSpan('kpi.unposted_list', { 'kpi.warehouses': scope.warehouses?.length ?? -1 }, async () => {
+    const q = sql`
+      SELECT
+        correlation_id,
+        shipped_warehouse AS warehouse_id,
+        toUnixTimestamp64Milli(s) AS shipped_ms,
+        toInt64(dateDiff('millisecond', s, ${p.time(asOf)})) AS age_ms,
+        if(isNull(amount), NULL, toFloat64(amount)) AS amount,
+        currency,
+        document_ref
+      FROM (${unpostedShipments(asOf)})
+      WHERE ${scopeFilter(scope, 'shipped_warehouse')}
+      ORDER BY s ASC, correlation_id ASC
+      LIMIT ${p.u32(limit)}`;
+    const rows = await query(q, itemRow, { name: 'kpi.unposted_list' });
+    return {
+      as_of: new Date(asOf).toISOString(),
+      items: rows.map((r) => ({
+        correlation_id: r.correlation_id,
+        warehouse_id: r.warehouse_id,
+        shipped_at: new Date(r.shipped_ms).toISOString(),
+        age_seconds: r.age_ms / 1000,
+        amount: r.amount,
+        currency: r.currency,
+        document_ref: r.document_ref,
+      })),
+    };
+  });
+}
+
+/** `limit` for the KPI lists: 1–1000, default 100; anything else is the caller's mistake (400). */
+export function parseLimit(raw: string | null, fallback = 100): number {
+  if (raw === null || raw === '') return fallback;
+  if (!/^\d{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > 1000) {
+    throw new AppError('bad_request', `limit: "${raw.slice(0, 16)}" must be an integer from 1 to 1000`);
+  }
+  return Number(raw);
+}
