@@ -2,6 +2,7 @@
 export type Permission = 'ingest' | 'read' | 'pipeline' | 'act';
 export type Role = 'executive' | 'support' | 'finance' | 'admin';
 export const ROLES: readonly Role[] = ['executive', 'support', 'finance', 'admin'];
+export const PERMISSIONS: readonly Permission[] = ['ingest', 'read', 'pipeline', 'act'];
 
 export type Principal =
   | { kind: 'ingest_token' }
@@ -22,6 +23,12 @@ export function can(principal: Principal, perm: Permission): boolean {
   return GRANTS[who].includes(perm);
 }
 
+/** Role names arrive from files and IdP claims as plain strings; only these four mean anything. */
+export function isRole(v: unknown): v is Role {
+  return typeof v === 'string' && (ROLES as readonly string[]).includes(v);
+}
+
+/** Where each role lands after sign-in. Kept free of server imports: the login form uses it too. */
 export const HOME: Record<Role, string> = {
   executive: '/',
   support: '/exceptions',

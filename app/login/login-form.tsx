@@ -1,0 +1,89 @@
+'use client';
+
+import { getSession, signIn } from 'next-auth/react';
+import { useEffect, useState, type FormEvent } from 'react';
+import { HOME, isRole } from '@/lib/auth/roles';
+
+const MESSAGES: Record<string, string> = {
+  CredentialsSignin: 'Wrong email or password.',
+  rate_limited: 'Too many failed sign-ins for this account. Wait 15 minutes and try again.',
+  AccessDenied: 'Your single sign-on account has no Control Tower role or warehouses.',
+  Configuration: 'Sign-in is not available right now; the server log says why.',
+};
+const message = (code: string): string => MESSAGES[code] ?? 'Sign-in failed. Try again.';
+
+/** Only our own pages; '/' means "nowhere in particular", so the role's home wins over it. */
+function safeTarget(callbackUrl: string | null): string | null {
+  if (!callbackUrl) return null;
+  let url: URL;
+  try {
+    url = new URL(callbackUrl, window.location.origin);
+  } catch {
+    return null;
+  }
+  if (url.origin !== window.location.origin || url.pathname === '/' || url.pathname.startsWith('/login') || url.pathname.startsWith('/api/')) return null;
+  return `${url.pathname}${url.search}${url.hash}`;
+}
+
+async function goHome(callbackUrl: string | null): Promise<boolean> {
+  const session = await getSession();
+  const role = session?.user?.role;
+  if (!isRole(role)) return false;
+  window.location.assign(safeTarget(callbackUrl) ?? HOME[role]);
+  return true;
+}
+
+export function LoginForm(props: { callbackUrl: string | null; initialError: string | null; ssoLabel: string | null; ssoReturn: boolean }) {
+  const [error, setError] = useState<string | null>(props.initialError ? message(props.initialError) : null);
+  const [busy, setBusy] = useState(false);
+
+  // Back from the IdP: the session exists now, so go where this role belongs.
+  useEffect(() => {
+    if (props.ssoReturn) void goHome(props.callbackUrl);
+  }, [props.ssoReturn, props.callbackUrl]);
+
+  async function onSubmit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    setBusy(true);
+    setError(null);
+    try {
+      const res = await signIn('credentials', { email: String(form.get('email') ?? ''), password: String(form.get('password') ?? ''), redirect: false });
+      if (res?.ok && !res.error && (await goHome(props.callbackUrl))) return;
+      setError(message(res?.status === 429 ? 'rate_limited' : (res?.error ?? 'CredentialsSignin')));
+    } catch {
+      setError(message('unknown'));
+    }
+    setBusy(false);
+  }
+
+  return (
+    <div className="space-y-4">
+      <form method="post" onSubmit={onSubmit} className="space-y-4" aria-describedby={error ? 'login-error' : undefined}>
+        <div>
+          <label htmlFor="email" className="mb-1 block text-sm font-medium">Email</label>
+          <input id="email" name="email" type="email" autoComplete="username" required autoFocus
+            aria-invalid={error ? true : undefined}
+            className="w-full rounded border border-slate-300 bg-white px-3 py-2 dark:border-slate-700 dark:bg-slate-950" />
+        </div>
+        <div>
+          <label htmlFor="password" className="mb-1 block text-sm font-medium">Password</label>
+          <input id="password" name="password" type="password" autoComplete="current-password" required
+            aria-invalid={error ? true : undefined}
+            className="w-full rounded border border-slate-300 bg-white px-3 py-2 dark:border-slate-700 dark:bg-slate-950" />
+        </div>
+        <p id="login-error" role="alert" aria-live="assertive" className="min-h-5 text-sm text-red-700 dark:text-red-400">{error}</p>
+        <button type="submit" disabled={busy}
+          className="w-full rounded bg-sky-700 px-3 py-2 font-medium text-white hover:bg-sky-800 disabled:opacity-60">
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+      {props.ssoLabel && (
+        <button type="button" onClick={() => void signIn('oidc', { callbackUrl: `/login?sso=1${props.callbackUrl ? `&callbackUrl=${encodeURIComponent(props.callbackUrl)}` : ''}` })}
+          className="w-full rounded border border-slate-300 px-3 py-2 font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">
+          Sign in with {props.ssoLabel}
+        </button>
+      )}
+    </div>
+  );
+}
