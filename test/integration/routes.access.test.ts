@@ -1,0 +1,178 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { NextRequest } from 'next/server';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { can, type Permission, type Role } from '@/lib/auth/roles';
+import { ingestLines } from '@/ingest/pipeline';
+import { proxy } from '@/proxy';
+import { businessEvent } from '../helpers/fixtures';
+import { sessionCookie, useUsers, type TestUser } from '../helpers/session';
+import { useTestStore } from '../helpers/store';
+
+/**
+ * Every route under app/ (found from the file tree, every exported method) must have an expectation
+ * here; a new route without one fails this test. Then: no identity → 401, each principal outside its
+ * permission → 403, a warehouse outside the caller's scope → 403/404, and pages redirect to /login.
+ */
+type Access = Permission | 'public' | 'next-auth' | 'method-not-allowed';
+interface Expectation {
+  access: Access;
+  /** Route params for a sample call. */
+  params?: Record<string, string | string[]>;
+  /** How an out-of-scope request is refused: `?warehouse=` → 403, or an object outside scope → 404. */
+  scope?: 'warehouse-param' | 'not-found';
+}
+
+const EXPECT: Record<string, Expectation> = {
+  'GET /api/health': { access: 'public' },
+  'GET /api/auth/[...nextauth]': { access: 'next-auth', params: { nextauth: ['session'] } },
+  'POST /api/auth/[...nextauth]': { access: 'next-auth', params: { nextauth: ['signout'] } },
+  'POST /api/v1/ingest': { access: 'ingest' },
+  'GET /api/v1/ingest': { access: 'method-not-allowed' },
+  'POST /v1/traces': { access: 'ingest' },
+  'GET /v1/traces': { access: 'method-not-allowed' },
+  'GET /api/v1/kpi/sync-lag': { access: 'read', scope: 'warehouse-param' },
+  'GET /api/v1/kpi/sync-lag/series': { access: 'read', scope: 'warehouse-param' },
+  'GET /api/v1/kpi/sync-lag/breakdown': { access: 'read', scope: 'warehouse-param' },
+  'GET /api/v1/kpi/exception-aging': { access: 'read', scope: 'warehouse-param' },
+  'GET /api/v1/kpi/invoice-latency': { access: 'read', scope: 'warehouse-param' },
+  'GET /api/v1/kpi/invoice-latency/unposted': { access: 'read', scope: 'warehouse-param' },
+  'GET /api/v1/kpi/drift': { access: 'read', scope: 'warehouse-param' },
+  'GET /api/v1/kpi/drift/skus': { access: 'read', scope: 'warehouse-param' },
+  'GET /api/v1/kpi/close-readiness': { access: 'read', scope: 'warehouse-param' },
+  'GET /api/v1/kpi/summary': { access: 'read', scope: 'warehouse-param' },
+  'GET /api/v1/correlations': { access: 'read', scope: 'not-found' },
+  'GET /api/v1/correlations/[id]': { access: 'read', params: { id: 'SO-OTHER' }, scope: 'not-found' },
+  'GET /api/v1/search': { access: 'read', scope: 'warehouse-param' },
+  'GET /api/v1/exceptions': { access: 'read', scope: 'warehouse-param' },
+  'GET /api/v1/exceptions/[exception_id]': { access: 'read', params: { exception_id: 'EXC-OTHER' }, scope: 'not-found' },
+  'POST /api/v1/exceptions/[exception_id]/[action]': { access: 'act', params: { exception_id: 'EXC-OTHER', action: 'acknowledge' }, scope: 'not-found' },
+  'GET /api/v1/exceptions/[exception_id]/[action]': { access: 'method-not-allowed', params: { exception_id: 'EXC-OTHER', action: 'acknowledge' } },
+  'GET /api/v1/pipeline/health': { access: 'pipeline', scope: 'warehouse-param' },
+  'GET /api/v1/rejected': { access: 'pipeline', scope: 'warehouse-param' },
+  'GET /api/v1/alerts': { access: 'read', scope: 'warehouse-param' },
+  'POST /api/v1/alerts/[rule_id]/silence': { access: 'act', params: { rule_id: 'default-sync-lag-p95' } },
+  'GET /api/v1/alerts/[rule_id]/silence': { access: 'method-not-allowed', params: { rule_id: 'default-sync-lag-p95' } },
+};
+const PUBLIC_PAGES = new Set(['/login']);
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+const APP = path.join(process.cwd(), 'app');
+
+function walk(dir: string, name: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+    d.isDirectory() ? walk(path.join(dir, d.name), name) : d.name === name ? [path.join(dir, d.name)] : [],
+  );
+}
+/** app/(dashboard)/c/[id]/page.tsx → /c/[id]: route groups vanish from the URL. */
+const urlOf = (file: string) =>
+  '/' + path.relative(APP, path.dirname(file)).split(path.sep).filter((s) => !/^\(.*\)$/.test(s) && s !== '').join('/');
+
+const USERS: Record<Role | 'scoped', TestUser> = {
+  executive: { email: 'exec@t.local', role: 'executive', warehouses: ['*'] },
+  support: { email: 'support@t.local', role: 'support', warehouses: ['*'] },
+  finance: { email: 'finance@t.local', role: 'finance', warehouses: ['*'] },
+  admin: { email: 'admin@t.local', role: 'admin', warehouses: ['*'] },
+  scoped: { email: 'scoped@t.local', role: 'support', warehouses: ['DC-MINE'] },
+};
+
+useTestStore();
+const cookies: Record<string, string> = {};
+const routes: { key: string; method: string; url: string; handler: (r: Request, c: unknown) => Promise<Response> }[] = [];
+
+beforeAll(async () => {
+  // Objects that exist, but only in a warehouse the scoped user cannot see.
+  const other = [
+    businessEvent('order.created', { warehouse_id: 'DC-OTHER', correlation_id: 'SO-OTHER' }),
+    businessEvent('exception.opened', { warehouse_id: 'DC-OTHER', correlation_id: 'SO-OTHER' }, { exception_id: 'EXC-OTHER', category: 'pricing', severity: 'low' }),
+  ];
+  await ingestLines(other.map((value, i) => ({ line: i + 1, raw: '', value })), Date.now());
+  useUsers(Object.values(USERS));
+  for (const [k, u] of Object.entries(USERS)) cookies[k] = await sessionCookie(u);
+  for (const file of walk(APP, 'route.ts')) {
+    const mod = (await import(file)) as Record<string, unknown>;
+    for (const m of METHODS) {
+      if (typeof mod[m] === 'function') routes.push({ key: `${m} ${urlOf(file)}`, method: m, url: urlOf(file), handler: mod[m] as never });
+    }
+  }
+});
+
+function call(r: (typeof routes)[number], headers: Record<string, string>, query = ''): Promise<Response> {
+  const exp = EXPECT[r.key]!;
+  const url = r.url.replace(/\[\.\.\.(\w+)\]|\[(\w+)\]/g, (_m, a: string | undefined, b: string | undefined) => {
+    const v = exp.params?.[(a ?? b)!];
+    return encodeURIComponent(Array.isArray(v) ? v.join('/') : (v ?? 'x'));
+  });
+  const body = r.method === 'GET' || r.method === 'HEAD' ? undefined : '{}';
+  const req = new NextRequest(`http://localhost${url}${query}`, {
+    method: r.method,
+    headers: { origin: 'http://localhost', host: 'localhost', 'content-type': 'application/json', ...headers },
+    body,
+  });
+  return r.handler(req, { params: Promise.resolve(exp.params ?? {}) });
+}
+
+describe('every route under app/', () => {
+  it('has an expectation (and every expectation a route)', () => {
+    expect(routes.length).toBeGreaterThan(20);
+    const missing = routes.filter((r) => !EXPECT[r.key]).map((r) => r.key);
+    expect(missing, 'routes without an access expectation').toEqual([]);
+  });
+
+  it('without identity: 401 (or 405 for methods a route does not serve)', async () => {
+    for (const r of routes) {
+      const exp = EXPECT[r.key]!;
+      if (exp.access === 'public' || exp.access === 'next-auth') continue;
+      const res = await call(r, { 'x-middleware-subrequest': 'middleware:middleware:middleware' });
+      expect(res.status, r.key).toBe(exp.access === 'method-not-allowed' ? 405 : 401);
+      expect(((await res.json()) as { error: { code: string } }).error.code, r.key).toMatch(/unauthorized|method_not_allowed/);
+    }
+  });
+
+  it('each principal outside its permission: 403', async () => {
+    const principals: [string, Record<string, string>, Permission[]][] = [
+      ...(['executive', 'support', 'finance', 'admin'] as Role[]).map(
+        (role) => [role, { cookie: cookies[role]! }, (['ingest', 'read', 'pipeline', 'act'] as Permission[]).filter((p) => can({ kind: 'user', email: '', name: '', role, warehouses: '*' }, p))] as [string, Record<string, string>, Permission[]],
+      ),
+      ['api token', { authorization: 'Bearer test-api-token' }, ['read', 'pipeline']],
+      ['ingest token', { authorization: 'Bearer test-ingest-token' }, ['ingest']],
+    ];
+    for (const r of routes) {
+      const access = EXPECT[r.key]!.access;
+      if (access === 'public' || access === 'next-auth' || access === 'method-not-allowed') continue;
+      for (const [who, headers, granted] of principals) {
+        if (granted.includes(access)) continue;
+        const res = await call(r, headers);
+        expect(res.status, `${who} → ${r.key}`).toBe(403);
+      }
+    }
+  });
+
+  it('a warehouse outside the caller scope: 403, or 404 for an object outside it', async () => {
+    for (const r of routes) {
+      const exp = EXPECT[r.key]!;
+      if (!exp.scope) continue;
+      const query = r.key === 'GET /api/v1/correlations' ? '?id=SO-OTHER' : exp.scope === 'warehouse-param' ? '?warehouse=DC-NOT-MINE' : '';
+      const res = await call(r, { cookie: cookies.scoped! }, query);
+      expect(res.status, r.key).toBe(exp.scope === 'warehouse-param' ? 403 : 404);
+      if (exp.scope === 'not-found' && r.method === 'GET') {
+        // The same object exists for someone who sees every warehouse: the 404 is the scope, not absence.
+        expect((await call(r, { cookie: cookies.admin! }, query.replace('DC-NOT-MINE', 'DC-OTHER'))).status, r.key).toBe(200);
+      }
+    }
+  });
+
+  it('pages: every page is known, and without a session the proxy redirects to /login', async () => {
+    const pages = walk(APP, 'page.tsx').map(urlOf);
+    expect(pages).toContain('/');
+    for (const page of pages) {
+      const url = `http://localhost${page.replace(/\[(\w+)\]/g, 'sample')}`;
+      const res = await proxy(new NextRequest(url, { headers: { 'x-middleware-subrequest': 'middleware' } }));
+      if (PUBLIC_PAGES.has(page)) expect(res.headers.get('location'), page).toBeNull();
+      else {
+        expect(res.status, page).toBe(307);
+        expect(new URL(res.headers.get('location')!).pathname, page).toBe('/login');
+      }
+    }
+  });
+});
