@@ -1,0 +1,198 @@
+import { z } from 'zod';
+import { AppError } from '@/lib/errors';
+import { EVENT_TYPES, SEVERITIES, WORKFLOWS, codePointLength, eventRowSchema, rowToApiEvent, type ApiEvent } from '@/lib/events';
+import type { QueryScope } from '@/lib/scope';
+import { p, query, sql } from '@/lib/store';
+import { withSpan } from '@/lib/telemetry/span';
+import { STATE_COLUMNS, exceptionStateRow, exceptionStates } from './exceptions-state';
+
+/** api.md `GET /api/v1/correlations/{id}`: one transaction's in-scope events, exceptions and stages. */
+
+/** events.md: 1–256 code points, no control characters. Anything else cannot name a stored correlation. */
+export const correlationIdSchema = z
+  .string()
+  .refine((s) => s.length > 0 && codePointLength(s) <= 256, 'id: must be 1–256 characters')
+  .refine((s) => !/[\u0000-\u001f\u007f-\u009f]/.test(s), 'id: must not contain control characters');
+
+export const apiEventSchema = z.object({
+  event_id: z.string(),
+  type: z.enum(EVENT_TYPES),
+  occurred_at: z.string(),
+  observed_at: z.string(),
+  source_system: z.string(),
+  target_system: z.string().nullable(),
+  warehouse_id: z.string(),
+  correlation_id: z.string(),
+  workflow: z.enum(WORKFLOWS),
+  document_ref: z.string().nullable(),
+  attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  ingested_at: z.string(),
+});
+
+export const correlationException = z.object({
+  exception_id: z.string(),
+  category: z.string(),
+  severity: z.enum(SEVERITIES),
+  status: z.enum(['open', 'acknowledged', 'resolved']),
+  opened_at: z.string(),
+  resolved_at: z.string().nullable(),
+  owner: z.string().nullable(),
+});
+
+export const stageSchema = z.object({
+  stage: z.string(),
+  at: z.string(),
+  event_id: z.string(),
+  since_previous_seconds: z.number().nullable(),
+});
+export type Stage = z.infer<typeof stageSchema>;
+
+export const correlationResponse = z.object({
+  correlation_id: z.string(),
+  events: z.array(apiEventSchema),
+  exceptions: z.array(correlationException),
+  stages: z.array(stageSchema),
+  missing_stages: z.array(z.string()),
+});
+export type CorrelationResponse = z.infer<typeof correlationResponse>;
+
+const EXPECTED: Partial<Record<ApiEvent['workflow'], readonly string[]>> = {
+  order_to_cash: ['order.created', 'pick.confirmed', 'shipment.confirmed', 'invoice.posted', 'payment.received'],
+  procure_to_pay: ['receipt.posted', 'invoice.posted', 'payment.received'],
+  return_to_credit: ['return.received', 'credit.issued'],
+};
+const TRANSFER_STAGES = ['transfer.shipped', 'transfer.received'] as const;
+
+/** The expected stages for a transaction whose (sorted) events are given; [] when none are expected. */
+export function expectedStages(events: readonly ApiEvent[]): readonly string[] {
+  const first = events[0];
+  if (!first) return [];
+  if (first.workflow === 'inventory') return events.some((e) => e.type.startsWith('transfer.')) ? TRANSFER_STAGES : [];
+  return EXPECTED[first.workflow] ?? [];
+}
+
+/**
+ * Events must be sorted by (occurred_at, event_id): the first event of a type is the stage's. The gap is
+ * measured from the previous REACHED stage in expected order, so a skipped stage does not null it, and
+ * it may be negative when business times arrive out of order (that is shown, not hidden).
+ */
+export function stagesOf(events: readonly ApiEvent[]): { stages: Stage[]; missing_stages: string[] } {
+  const expected = expectedStages(events);
+  const stages: Stage[] = [];
+  const missing: string[] = [];
+  let prevMs: number | null = null;
+  for (const stage of expected) {
+    const ev = events.find((e) => e.type === stage);
+    if (!ev) {
+      missing.push(stage);
+      continue;
+    }
+    const ms = Date.parse(ev.occurred_at);
+    stages.push({ stage, at: ev.occurred_at, event_id: ev.event_id, since_previous_seconds: prevMs === null ? null : (ms - prevMs) / 1000 });
+    prevMs = ms;
+  }
+  return { stages, missing_stages: missing };
+}
+
+const rangeRow = z.object({ first_ms: z.number(), last_ms: z.number(), warehouses: z.array(z.string()) });
+
+/**
+ * The correlation's time range and its in-scope warehouses, from correlation_index, so the event scan
+ * below reads a bounded slice of `events` (primary key: warehouse, type, occurred_at) instead of all of it.
+ * null when unknown or when none of its warehouses is in scope: both answer 404, so nothing leaks.
+ */
+export async function correlationRange(
+  scope: QueryScope,
+  id: string,
+): Promise<{ firstMs: number; lastMs: number; warehouses: string[] } | null> {
+  const rows = await query(
+    sql`SELECT toUnixTimestamp64Milli(min(first_at)) AS first_ms, toUnixTimestamp64Milli(max(last_at)) AS last_ms,
+               groupUniqArrayArray(warehouses) AS warehouses
+        FROM correlation_index WHERE correlation_id = ${p.str(id)} GROUP BY correlation_id`,
+    rangeRow,
+    { name: 'kpi.correlation.range' },
+  );
+  const r = rows[0];
+  if (!r) return null;
+  const allowed = scope.warehouses;
+  const warehouses = allowed === null ? r.warehouses : r.warehouses.filter((w) => allowed.includes(w));
+  if (warehouses.length === 0) return null;
+  return { firstMs: r.first_ms, lastMs: r.last_ms, warehouses: warehouses.sort() };
+}
+
+const eventRow = eventRowSchema
+  .pick({
+    event_id: true,
+    type: true,
+    occurred_at: true,
+    observed_at: true,
+    ingested_at: true,
+    source_system: true,
+    target_system: true,
+    warehouse_id: true,
+    correlation_id: true,
+    workflow: true,
+    document_ref: true,
+    attributes: true,
+  })
+  .extend({ exception_id: z.string() });
+
+async function correlationEvents(id: string, range: { firstMs: number; lastMs: number; warehouses: string[] }) {
+  // LIMIT 1 BY event_id: ingest stores each id once, but a copy not yet collapsed by a merge must not show twice.
+  return query(
+    sql`SELECT event_id, toString(type) AS type, occurred_at, observed_at, ingested_at,
+               toString(source_system) AS source_system, toString(target_system) AS target_system,
+               toString(warehouse_id) AS warehouse_id, correlation_id, toString(workflow) AS workflow,
+               document_ref, attributes, exception_id
+        FROM events
+        WHERE warehouse_id IN ${p.strs(range.warehouses)}
+          AND occurred_at >= ${p.time(range.firstMs)} AND occurred_at <= ${p.time(range.lastMs)}
+          AND correlation_id = ${p.str(id)}
+        ORDER BY occurred_at, event_id, ingested_at
+        LIMIT 1 BY event_id`,
+    eventRow,
+    { name: 'kpi.correlation.events' },
+  );
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Exceptions named by this correlation's in-scope events, with the state every other exception view
+ * uses (exceptions-state.ts): status, first resolution, current owner. An exception whose opened
+ * warehouse is outside scope is left out by that same builder.
+ */
+async function correlationExceptions(scope: QueryScope, ids: string[], now: number) {
+  if (ids.length === 0) return [];
+  const rows = await query(
+    sql`SELECT ${STATE_COLUMNS} FROM (${exceptionStates(scope, now)}) WHERE exception_id IN ${p.strs(ids)}
+        ORDER BY opened_ms, exception_id`,
+    exceptionStateRow,
+    { name: 'kpi.correlation.exceptions' },
+  );
+  return rows.map((r) => ({
+    exception_id: r.exception_id,
+    category: r.category,
+    severity: r.severity,
+    status: r.status,
+    opened_at: iso(r.opened_ms),
+    resolved_at: r.resolved_ms === null ? null : iso(r.resolved_ms),
+    owner: r.owner,
+  }));
+}
+
+export async function correlationDetail(scope: QueryScope, rawId: string, now = Date.now()): Promise<CorrelationResponse> {
+  const parsed = correlationIdSchema.safeParse(rawId);
+  if (!parsed.success) throw new AppError('bad_request', parsed.error.issues[0]?.message ?? 'id: invalid');
+  const id = parsed.data;
+  return withSpan('kpi.correlation', { 'kpi.warehouses': scope.warehouses?.length ?? -1 }, async () => {
+    const range = await correlationRange(scope, id);
+    if (!range) throw new AppError('not_found', 'correlation: not found');
+    const rows = await correlationEvents(id, range);
+    if (rows.length === 0) throw new AppError('not_found', 'correlation: not found');
+    const events = rows.map((r) => rowToApiEvent(r));
+    const excIds = [...new Set(rows.map((r) => r.exception_id).filter((x) => x !== ''))];
+    const exceptions = await correlationExceptions(scope, excIds, now);
+    return { correlation_id: id, events, exceptions, ...stagesOf(events) };
+  });
+}
