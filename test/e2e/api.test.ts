@@ -20,10 +20,59 @@ describe('npm start on demo data', () => {
     expect((lag.body.total as { messages: number }).messages).toBeGreaterThan(1000);
   });
 
+  it('every KPI endpoint returns plausible, non-empty results on the demo month', async () => {
+    const now = Date.now();
+    const month = `from=${new Date(now - 30 * 86_400_000).toISOString()}&to=${new Date(now).toISOString()}`;
+    type Row = Record<string, unknown>;
+    const total = async (p: string) => {
+      const r = await getJson(p);
+      expect(r.status, p).toBe(200);
+      return r.body;
+    };
+    const aging = await total('/api/v1/kpi/exception-aging');
+    expect((aging.total as { open: number }).open).toBeGreaterThan(10);
+    const inv = await total(`/api/v1/kpi/invoice-latency?${month}`);
+    expect((inv.total as { invoices: number }).invoices).toBeGreaterThan(1000);
+    expect((inv.total as { unposted: { count: number } }).unposted.count).toBeGreaterThan(0);
+    const drift = await total('/api/v1/kpi/drift');
+    expect((drift.total as { skus_compared: number }).skus_compared).toBeGreaterThan(100);
+    expect((drift.total as { drift_value: number }).drift_value).toBeGreaterThan(0);
+    const close = await total('/api/v1/kpi/close-readiness');
+    const statuses = (close.warehouses as Row[]).map((w) => w.status);
+    expect(statuses).toContain('blocked');
+    const summary = await total(`/api/v1/kpi/summary?${month}`);
+    expect((summary.kpis as Row[]).map((k) => k.key)).toHaveLength(7);
+    expect(summary.worst_warehouses as Row[]).toHaveLength(3);
+    const series = await total(`/api/v1/kpi/sync-lag/series?${month}`);
+    expect((series.total as { messages: number }[]).reduce((a, b) => a + b.messages, 0)).toBeGreaterThan(1000);
+    const breakdown = await total(`/api/v1/kpi/sync-lag/breakdown?${month}`);
+    expect((breakdown.routes as Row[]).length).toBeGreaterThan(3);
+    const skus = await total('/api/v1/kpi/drift/skus');
+    expect((skus.items as Row[]).length).toBeGreaterThan(0);
+    const unposted = await total('/api/v1/kpi/invoice-latency/unposted');
+    const first = (unposted.items as { correlation_id: string }[])[0]!;
+    const drill = await total(`/api/v1/correlations/${encodeURIComponent(first.correlation_id)}`);
+    expect((drill.events as Row[]).length).toBeGreaterThan(1);
+    expect(drill.missing_stages).toContain('invoice.posted');
+    const search = await total(`/api/v1/search?q=${encodeURIComponent(first.correlation_id)}`);
+    expect((search.results as Row[]).length).toBeGreaterThan(0);
+    const exceptions = await total('/api/v1/exceptions?status=open');
+    expect((exceptions.items as Row[]).length).toBeGreaterThan(10);
+    const health = await total(`/api/v1/pipeline/health?${month}`);
+    expect((health.rows as Row[]).length).toBeGreaterThan(5);
+    expect((await getJson('/api/v1/rejected')).status).toBe(200);
+  });
+
   it('answers security headers and JSON errors', async () => {
     const res = await fetch(`${base}/api/v1/kpi/sync-lag`);
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: { code: 'unauthorized' } });
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("object-src 'none'");
+    expect(csp).toContain("base-uri 'none'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('referrer-policy')).toBeTruthy();
   });
 
   it('npm run ingest goes through the running server (it owns the embedded store)', async () => {
