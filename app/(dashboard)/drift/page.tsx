@@ -1,0 +1,6 @@
+'use client';
+import { DriftView } from '@/components/drift/DriftView';
+
+export default function DriftPage() {
+  return <DriftView />;
+}

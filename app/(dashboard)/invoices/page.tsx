@@ -1,0 +1,6 @@
+'use client';
+import { InvoicesView } from '@/components/invoices/InvoicesView';
+
+export default function InvoicesPage() {
+  return <InvoicesView />;
+}

@@ -1,0 +1,13 @@
+import type { ApiEvent, CorrelationResponse } from '@/components/data/types';
+
+export const isFailedMessage = (e: ApiEvent): boolean =>
+  e.type === 'sync.message' && (e.attributes.status === 'failed' || e.attributes.status === 'dead_lettered');
+
+/** The workflow of a transaction is that of its earliest event (api.md). */
+export const workflowOf = (c: CorrelationResponse): string => c.events[0]?.workflow ?? 'other';
+
+export function spanOf(c: CorrelationResponse): { first: number; last: number } | null {
+  if (c.events.length === 0) return null;
+  const ts = c.events.map((e) => Date.parse(e.occurred_at));
+  return { first: Math.min(...ts), last: Math.max(...ts) };
+}

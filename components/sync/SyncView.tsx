@@ -1,0 +1,95 @@
+'use client';
+import { FailureBars } from '@/components/charts/FailureBars';
+import { LagChart } from '@/components/charts/LagChart';
+import { SYNC_LAG_SLO_SECONDS } from '@/components/charts/series';
+import { apiUrl } from '@/components/data/fetcher';
+import type { SyncLagBreakdownResponse, SyncLagResponse, SyncLagSeriesResponse } from '@/components/data/types';
+import { useApi } from '@/components/data/use-api';
+import { useQueryState, useRange, useWarehouses } from '@/components/shell/url-state';
+import { DataState } from '@/components/ui/DataState';
+import { EmptyState } from '@/components/ui/EmptyState';
+import { PageHeader, Panel } from '@/components/ui/Panel';
+import { ChartSkeleton } from '@/components/ui/Skeleton';
+import { formatDuration } from '@/lib/format/duration';
+import { OutageBanner } from './OutageBanner';
+import { InterfaceTable, RouteTable, SyncWarehouseTable } from './tables';
+
+const SLO = SYNC_LAG_SLO_SECONDS;
+
+/** `/sync`: lag over time, failures, per-warehouse table and route/interface breakdowns. */
+export function SyncView() {
+  const range = useRange();
+  const warehouse = useWarehouses();
+  const q = useQueryState();
+  const chartWh = q.get('lag_wh') ?? '';
+  const win = { from: range.fromIso, to: range.toIso, warehouse };
+  const series = useApi<SyncLagSeriesResponse>(apiUrl('/api/v1/kpi/sync-lag/series', { ...win, tz: range.tz }));
+  const lag = useApi<SyncLagResponse>(apiUrl('/api/v1/kpi/sync-lag', win));
+  const breakdown = useApi<SyncLagBreakdownResponse>(apiUrl('/api/v1/kpi/sync-lag/breakdown', win));
+
+  const pointsOf = (d: SyncLagSeriesResponse) => (chartWh ? (d.warehouses.find((w) => w.warehouse_id === chartWh)?.points ?? []) : d.total);
+  const whLabel = chartWh || 'all selected warehouses';
+
+  const selector = (
+    <label className="flex items-center gap-1 text-xs">
+      <span>Warehouse</span>
+      <select
+        aria-label="Warehouse shown in the lag charts"
+        value={chartWh}
+        onChange={(e) => q.set({ lag_wh: e.target.value || null }, { replace: true })}
+        className="rounded border border-slate-300 bg-white px-1 py-1 dark:border-slate-700 dark:bg-slate-900"
+      >
+        <option value="">All selected (total)</option>
+        {(series.data?.warehouses ?? []).map((w) => (
+          <option key={w.warehouse_id} value={w.warehouse_id}>
+            {w.warehouse_id}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+
+  return (
+    <div className="space-y-4">
+      <PageHeader title="Sync health" subtitle={`Message lag (observed − occurred) against the ${formatDuration(SLO)} SLO; red bands are buckets whose p95 broke it.`} />
+      <DataState {...series} retry={() => void series.mutate()} skeleton={null}>
+        {(d) => <OutageBanner series={d} slo={SLO} tz={range.tz} />}
+      </DataState>
+      <Panel title={`Lag p50 / p95 / p99 — ${whLabel}`} id="lag-chart" actions={selector}>
+        <DataState {...series} retry={() => void series.mutate()} skeleton={<ChartSkeleton height={280} />}>
+          {(d) => {
+            const pts = pointsOf(d);
+            if (pts.every((p) => p.messages === 0)) return <EmptyState title="No sync messages in this window" />;
+            return <LagChart label={`Sync lag p50, p95 and p99 over time, ${whLabel}`} points={pts} bucketSeconds={d.bucket_seconds} tz={range.tz} sloSeconds={SLO} />;
+          }}
+        </DataState>
+      </Panel>
+      <Panel title={`Failures and dead letters — ${whLabel}`} id="failures">
+        <DataState {...series} retry={() => void series.mutate()} skeleton={<ChartSkeleton height={200} />}>
+          {(d) => {
+            const pts = pointsOf(d);
+            if (pts.every((p) => p.messages === 0)) return <EmptyState title="No sync messages in this window" />;
+            return <FailureBars label={`Failed, dead-lettered and retried messages per bucket, ${whLabel}`} points={pts} tz={range.tz} />;
+          }}
+        </DataState>
+      </Panel>
+      <Panel title="Per warehouse" id="per-warehouse">
+        <DataState {...lag} retry={() => void lag.mutate()}>
+          {(d) => <SyncWarehouseTable rows={d.warehouses} slo={SLO} />}
+        </DataState>
+      </Panel>
+      <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
+        <Panel title="By source → target" id="routes">
+          <DataState {...breakdown} retry={() => void breakdown.mutate()}>
+            {(d) => <RouteTable rows={d.routes} slo={SLO} />}
+          </DataState>
+        </Panel>
+        <Panel title="By interface" id="interfaces">
+          <DataState {...breakdown} retry={() => void breakdown.mutate()}>
+            {(d) => <InterfaceTable rows={d.interfaces} slo={SLO} />}
+          </DataState>
+        </Panel>
+      </div>
+    </div>
+  );
+}

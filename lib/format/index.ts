@@ -1,0 +1,4 @@
+export * from './csv';
+export * from './duration';
+export * from './number';
+export * from './time';
