@@ -1,0 +1,166 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launch, screenshot, signIn, watchErrors } from './browser';
+
+const base = inject('baseUrl');
+const password = inject('demoPassword');
+const api = { authorization: `Bearer ${inject('apiToken')}` };
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function asUser(email: string): Promise<{ ctx: BrowserContext; page: Page; errors: string[] }> {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const page = await ctx.newPage();
+  const errors = watchErrors(page);
+  await signIn(page, base, email, password);
+  return { ctx, page, errors };
+}
+
+describe('sign-in lands each role on its home page', () => {
+  for (const [email, home] of [
+    ['exec@tower.local', '/'],
+    ['support@tower.local', '/exceptions'],
+    ['finance@tower.local', '/close'],
+    ['admin@tower.local', '/'],
+  ] as const) {
+    it(`${email} → ${home}`, async () => {
+      const { ctx, page } = await asUser(email);
+      expect(new URL(page.url()).pathname).toBe(home);
+      await ctx.close();
+    });
+  }
+
+  it('a wrong password stays on /login with an error', async () => {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${base}/login`);
+    await page.fill('input[name="email"]', 'exec@tower.local');
+    await page.fill('input[name="password"]', 'wrong password');
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('#login-error', { timeout: 15_000 });
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await ctx.close();
+  });
+});
+
+describe('every page renders real data, with no console errors', () => {
+  let ctx: BrowserContext;
+  let page: Page;
+  let errors: string[];
+  beforeAll(async () => {
+    ({ ctx, page, errors } = await asUser('admin@tower.local'));
+  });
+  afterAll(async () => ctx?.close());
+
+  const unposted = async () => {
+    const r = await fetch(`${base}/api/v1/kpi/invoice-latency/unposted?limit=1`, { headers: api });
+    return ((await r.json()) as { items: { correlation_id: string }[] }).items[0]!.correlation_id;
+  };
+
+  const pages: [string, () => Promise<string>, string][] = [
+    ['summary', async () => '/', '[data-testid="kpi-value"]'],
+    ['sync', async () => '/sync', '.recharts-surface'],
+    ['exceptions', async () => '/exceptions', '[data-exception-id]'],
+    ['invoices', async () => '/invoices', 'table tbody tr'],
+    ['drift', async () => '/drift', 'table tbody tr'],
+    ['close', async () => '/close', 'table tbody tr'],
+    ['correlation', async () => `/c/${encodeURIComponent(await unposted())}`, '[data-testid="missing-stage"]'],
+    ['warehouse', async () => '/w/DC-ATL', '[data-testid="kpi-value"], table tbody tr'],
+  ];
+  for (const [name, path, selector] of pages) {
+    it(name, async () => {
+      errors.length = 0;
+      await page.goto(base + (await path()));
+      await page.waitForSelector(selector, { timeout: 30_000 });
+      await page.waitForLoadState('networkidle');
+      const rows = await page.locator('table tbody tr').count();
+      const charts = await page.locator('.recharts-surface').count();
+      expect(rows + charts, `${name}: tables or charts`).toBeGreaterThan(0);
+      if (name === 'summary') {
+        const values = await page.locator('[data-testid="kpi-value"]').allInnerTexts();
+        expect(values.length).toBe(7);
+        expect(values.filter((v) => /\d/.test(v)).length).toBeGreaterThanOrEqual(5);
+        expect(await page.locator('.recharts-surface path, .recharts-surface circle, .recharts-surface rect').count()).toBeGreaterThan(0);
+      }
+      await screenshot(page, name);
+      expect(errors, `${name}: console errors`).toEqual([]);
+    });
+  }
+});
+
+describe('flows', () => {
+  it('search → drill-down', async () => {
+    const { ctx, page, errors } = await asUser('support@tower.local');
+    const r = await fetch(`${base}/api/v1/exceptions?status=all&limit=1`, { headers: api });
+    const corr = ((await r.json()) as { items: { correlation_id: string }[] }).items[0]!.correlation_id;
+    const box = page.getByLabel('Search by correlation ID, document ref or exception ID');
+    await box.fill(corr);
+    await box.press('Enter');
+    await page.waitForURL((u) => u.pathname.startsWith('/c'), { timeout: 30_000 });
+    await page.waitForSelector('text=' + corr.slice(0, 12), { timeout: 30_000 });
+    await screenshot(page, 'search-drilldown');
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('triage: acknowledge → assign → resolve, and the open count drops', async () => {
+    const { ctx, page, errors } = await asUser('support@tower.local');
+    await page.goto(`${base}/exceptions`);
+    const row = page.locator('[data-exception-id]').first();
+    await row.waitFor({ timeout: 30_000 });
+    const id = (await row.getAttribute('data-exception-id'))!;
+    const openBefore = Number((await page.locator('[data-testid="aging-open"]').first().innerText()).replace(/\D/g, ''));
+    await row.click();
+    await page.getByRole('button', { name: `Acknowledge ${id}` }).first().click();
+    await page.getByLabel(`Owner for ${id}`).first().fill('ana@example.com');
+    await page.getByRole('button', { name: `Assign ${id}` }).first().click();
+    await page.getByLabel(`Resolution for ${id}`).first().fill('reprocessed');
+    await page.getByRole('button', { name: `Resolve ${id}` }).first().click();
+    await expect
+      .poll(async () => Number((await page.locator('[data-testid="aging-open"]').first().innerText()).replace(/\D/g, '')), { timeout: 30_000 })
+      .toBe(openBefore - 1);
+    const detail = (await (await fetch(`${base}/api/v1/exceptions/${encodeURIComponent(id)}`, { headers: api })).json()) as {
+      status: string;
+      owner: string;
+      history: { type: string; source_system: string; attributes: { actor?: string } }[];
+    };
+    expect(detail.status).toBe('resolved');
+    expect(detail.owner).toBe('ana@example.com');
+    const ours = detail.history.filter((h) => h.source_system === 'control-tower' && h.attributes.actor === 'support@tower.local');
+    expect(ours.map((h) => h.type)).toEqual(expect.arrayContaining(['exception.acknowledged', 'exception.assigned', 'exception.resolved']));
+    await screenshot(page, 'triage');
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('close readiness → evidence CSV', async () => {
+    const { ctx, page, errors } = await asUser('finance@tower.local');
+    await page.waitForSelector('table tbody tr', { timeout: 30_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Export evidence CSV/i }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^close-evidence-\d{4}-\d{2}\.csv$/);
+    const csv = fs.readFileSync((await download.path())!, 'utf8');
+    const lines = csv.trim().split(/\r?\n/);
+    expect(lines.length).toBeGreaterThan(8);
+    expect(csv).toMatch(/blocked|at_risk|ready/);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('usable at 768 px wide', async () => {
+    const { ctx, page, errors } = await asUser('exec@tower.local');
+    await page.setViewportSize({ width: 768, height: 1000 });
+    await page.waitForSelector('[data-testid="kpi-value"]', { timeout: 30_000 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(1);
+    await screenshot(page, 'summary-768');
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+});
