@@ -4,8 +4,8 @@ import { withSpan } from '@/lib/telemetry/span';
 /**
  * A process killed between writing an `events` part and the parts of its materialized views can
  * leave `event_ids` (the dedup lookup) or `correlation_index` short of the newest events. Before the
- * server accepts traffic, the recent tail of `events` is replayed into both lookups, so a client
- * resending an unacknowledged batch is deduplicated exactly. Both repairs are idempotent.
+ * server accepts traffic, the recent tail of `events` is replayed into the lookups, so a client
+ * resending an unacknowledged batch is deduplicated exactly. Every repair is idempotent.
  */
 const TAIL_MS = 60 * 60 * 1000;
 
@@ -28,5 +28,11 @@ export async function repairLookups(nowMs = Date.now()): Promise<void> {
       FROM events
       WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)
       GROUP BY correlation_id`);
+    await command(sql`
+      INSERT INTO warehouse_activity (warehouse_id, first_at, last_at, last_ingested)
+      SELECT toString(warehouse_id), min(occurred_at), max(occurred_at), max(ingested_at)
+      FROM events
+      WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)
+      GROUP BY warehouse_id`);
   });
 }

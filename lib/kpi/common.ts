@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { QueryScope } from '@/lib/scope';
 import { p, query, sql, type Sql } from '@/lib/store';
+import { source } from './tables';
 
 /** `warehouse_id IN {…}` for a narrowed scope, or a tautology when the caller sees everything. */
 export function scopeFilter(scope: QueryScope, column: 'warehouse_id' | 'opened_warehouse' | 'shipped_warehouse' = 'warehouse_id'): Sql {
@@ -23,7 +24,7 @@ const whRow = z.object({ warehouse_id: z.string() });
  */
 export async function listWarehouses(scope: QueryScope, requested: readonly string[]): Promise<string[]> {
   if (requested.length > 0) return [...new Set(requested)].sort(byId);
-  const rows = await query(sql`SELECT DISTINCT toString(warehouse_id) AS warehouse_id FROM events WHERE ${scopeFilter(scope)}`, whRow, {
+  const rows = await query(sql`SELECT DISTINCT toString(warehouse_id) AS warehouse_id FROM ${source('warehouse_list')} WHERE ${scopeFilter(scope)}`, whRow, {
     name: 'kpi.warehouses',
   });
   return rows.map((r) => r.warehouse_id).sort(byId);
