@@ -34,7 +34,7 @@ describe('npm run ingest (direct mode)', () => {
       }
       const t = Date.UTC(2026, 9, 1) + i * 1000;
       const line = `{"event_id":"cli-${i}","type":"sync.message","occurred_at":"${new Date(t).toISOString()}","observed_at":"${new Date(t + 1500).toISOString()}","source_system":"WMS","target_system":"ERP","warehouse_id":"DC-${i % 8}","correlation_id":"C-${i % 50_000}","attributes":{"status":"delivered","interface":"pick_events"}}\n`;
-      if (!out.write(line)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(line)) await new Promise<void>((r) => out.once('drain', () => r()));
     }
     await new Promise<void>((r) => out.end(r));
     const sizeMb = fs.statSync(file).size / 1e6;
