@@ -64,7 +64,7 @@ export function CorrelationView({ id }: { id: string }) {
       <Panel title="Timeline" id="timeline">
         <Timeline events={c.events} tz={tz} />
       </Panel>
-      <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
+      <div className="grid grid-cols-1 gap-4 xl:grid-cols-2 *:min-w-0">
         <Panel title="Linked exceptions" id="exceptions">
           <ExceptionsTable rows={c.exceptions} tz={tz} />
         </Panel>

@@ -85,7 +85,7 @@ export function ExceptionsView() {
     <div className="space-y-4">
       <PageHeader title="Exceptions" subtitle="Open exceptions to triage. Select rows for bulk actions; filters stay in the URL." />
       <Filters />
-      <div className="grid grid-cols-1 gap-4 lg:grid-cols-3">
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-3 *:min-w-0">
         <div className="min-w-0 space-y-3 lg:col-span-2">
           {canAct && checkedIds.length > 0 ? (
             <div role="region" aria-label="Bulk actions" className="flex flex-wrap items-center gap-3 rounded-md border border-sky-300 bg-sky-50 px-3 py-2 dark:border-sky-800 dark:bg-sky-950/40">

@@ -44,7 +44,7 @@ export function InvoicesView() {
           </div>
         )}
       </DataState>
-      <div className="grid grid-cols-1 gap-4 xl:grid-cols-3">
+      <div className="grid grid-cols-1 gap-4 xl:grid-cols-3 *:min-w-0">
         <Panel title="Posting latency per warehouse" id="latency-chart" className="xl:col-span-2">
           <DataState {...latency} retry={() => void latency.mutate()} skeleton={<ChartSkeleton />} isEmpty={(d) => d.total.invoices === 0} empty={<EmptyState title="No invoices posted in this window" />}>
             {(d) => (

@@ -47,7 +47,7 @@ export function SummaryView() {
       <DataState {...summary} retry={() => void summary.mutate()} skeleton={<TileSkeletons />}>
         {(d) => <KpiTiles kpis={d.kpis} series={series.data} />}
       </DataState>
-      <div className="grid grid-cols-1 gap-4 lg:grid-cols-3">
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-3 *:min-w-0">
         <Panel title="Worst warehouses" id="worst">
           <DataState {...summary} retry={() => void summary.mutate()}>
             {(d) => <WorstWarehouses rows={d.worst_warehouses} />}

@@ -78,7 +78,7 @@ export function SyncView() {
           {(d) => <SyncWarehouseTable rows={d.warehouses} slo={SLO} />}
         </DataState>
       </Panel>
-      <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
+      <div className="grid grid-cols-1 gap-4 xl:grid-cols-2 *:min-w-0">
         <Panel title="By source → target" id="routes">
           <DataState {...breakdown} retry={() => void breakdown.mutate()}>
             {(d) => <RouteTable rows={d.routes} slo={SLO} />}

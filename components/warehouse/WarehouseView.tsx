@@ -48,7 +48,7 @@ export function WarehouseView({ warehouse }: { warehouse: string }) {
         </DataState>
       </Panel>
       <SyncSection {...ctx} />
-      <div className="grid grid-cols-1 gap-4 xl:grid-cols-2">
+      <div className="grid grid-cols-1 gap-4 xl:grid-cols-2 *:min-w-0">
         <AgingPanel warehouse={only} />
         <CloseSection {...ctx} />
       </div>
