@@ -1,12 +1,14 @@
 /**
  * Self-instrumentation export: only when OTEL_EXPORTER_OTLP_ENDPOINT is set does the SDK start (it
  * reads the standard OTEL_* variables); otherwise withSpan stays on the API's no-op tracer.
+ * Returns a function that flushes and stops the export, or null when nothing was started.
  */
-export async function startTelemetry(): Promise<boolean> {
-  if (!process.env.OTEL_EXPORTER_OTLP_ENDPOINT) return false;
+export async function startTelemetry(): Promise<(() => Promise<void>) | null> {
+  if (!process.env.OTEL_EXPORTER_OTLP_ENDPOINT) return null;
   const { NodeSDK } = await import('@opentelemetry/sdk-node');
   const sdk = new NodeSDK({ serviceName: process.env.OTEL_SERVICE_NAME ?? 'sync-control-tower', instrumentations: [] });
   sdk.start();
-  process.once('beforeExit', () => void sdk.shutdown());
-  return true;
+  const stop = () => sdk.shutdown();
+  process.once('beforeExit', () => void stop());
+  return stop;
 }
