@@ -81,7 +81,12 @@ const server = spawn(process.execPath, [nextBin, 'start', '-p', String(port)], {
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => server.kill(sig));
-server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+let ready = false;
+server.on('exit', (code, signal) => {
+  // A refused start (bad CT_ALERTS_FILE, unusable store, …) prints its reason above; say it stopped.
+  if (!ready && code !== 0 && !signal) console.error(`\n  ✖ the server stopped during startup (exit code ${code}); the reason is printed above.\n`);
+  process.exit(code ?? (signal ? 1 : 0));
+});
 
 const url = `http://localhost:${port}`;
 const deadline = Date.now() + 10 * 60_000;
@@ -99,6 +104,7 @@ async function waitReady() {
 }
 waitReady().then((ok) => {
   if (!ok) return console.error('server did not become ready in time');
+  ready = true;
   const lines = [``, `  Sync Control Tower is ready: ${url}`];
   if (demo && !env.CT_USERS_FILE) {
     const pw = fs.readFileSync(path.join(dataDir, 'demo-password'), 'utf8').trim();

@@ -1,6 +1,7 @@
 'use client';
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { FiringBadge } from '@/components/alerts/FiringBadge';
 import type { Role } from '@/components/data/types';
 import { useSessionUser } from './session';
 import { useGlobalHref } from './url-state';
@@ -10,7 +11,8 @@ interface Item {
   label: string;
   /** Roles whose home this is: shown first for them. */
   home?: Role[];
-  prefetch?: boolean;
+  /** Shows the count of firing alerts next to the label. */
+  badge?: boolean;
 }
 
 const ITEMS: Item[] = [
@@ -20,8 +22,7 @@ const ITEMS: Item[] = [
   { href: '/invoices', label: 'Invoices' },
   { href: '/drift', label: 'Drift' },
   { href: '/close', label: 'Close', home: ['finance'] },
-  // Built by another issue; no prefetch so a missing page cannot make noise.
-  { href: '/alerts', label: 'Alerts', prefetch: false },
+  { href: '/alerts', label: 'Alerts', badge: true },
 ];
 
 const ROLE_LABEL: Record<Role, string> = { executive: 'Executive', support: 'Support', finance: 'Finance', admin: 'Admin' };
@@ -52,13 +53,13 @@ export function Nav() {
               <li key={it.href}>
                 <Link
                   href={href(it.href)}
-                  prefetch={it.prefetch}
                   aria-current={active ? 'page' : undefined}
                   className={`rounded px-2 py-1 text-sm ${
                     active ? 'bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900' : 'text-slate-700 hover:bg-slate-200 dark:text-slate-300 dark:hover:bg-slate-800'
                   }`}
                 >
                   {it.label}
+                  {it.badge && user ? <FiringBadge /> : null}
                 </Link>
               </li>
             );

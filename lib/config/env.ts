@@ -18,6 +18,8 @@ const envSchema = z.object({
   CT_ALERTS_FILE: z.string().optional(),
   CT_WEBHOOKS: z.string().optional(),
   CT_ALERT_INTERVAL_S: z.coerce.number().positive().default(60),
+  // First retry delay of a webhook notification; it doubles per retry (alerts.md: 1 attempt + 5 retries).
+  CT_WEBHOOK_BACKOFF_MS: z.coerce.number().int().nonnegative().default(1000),
   CT_DASHBOARD_URL: z.string().optional(),
   CT_MAX_BODY_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
   NEXTAUTH_SECRET: z.string().optional(),

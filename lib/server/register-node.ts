@@ -1,5 +1,5 @@
 import { startTelemetry } from '@/lib/telemetry/otel';
-import { startup } from './startup';
+import { retryStartupUntilReady, startup, waitsForStore } from './startup';
 
 /** Node-only half of instrumentation: a failed startup (bad config, store unusable) stops the server. */
 export async function registerNode(): Promise<void> {
@@ -8,6 +8,11 @@ export async function registerNode(): Promise<void> {
     if (await startTelemetry()) console.log('[tower] exporting its own traces over OTLP');
     await startup();
   } catch (err) {
+    if (waitsForStore(err)) {
+      console.error('[tower] the event store is unavailable; serving 503 with Retry-After and retrying every 5 s');
+      retryStartupUntilReady();
+      return;
+    }
     console.error(`[tower] startup failed: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   }

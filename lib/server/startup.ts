@@ -3,20 +3,25 @@ import path from 'node:path';
 import { migrate } from '@/clickhouse/migrate';
 import { repairLookups } from '@/ingest/recovery';
 import { seedDemo, storeIsEmpty } from '@/ingest/seed';
+import { loadAlertRules, startAlertScheduler } from '@/lib/alerts';
 import { dataDir, env } from '@/lib/config/env';
+import { isAppError } from '@/lib/errors';
 import { storeMode } from '@/lib/store';
 import { serverState } from './state';
 
 export const SERVER_FILE = 'server.json';
 
 /**
- * Runs once per server process, before it reports ready: migrate, seed an empty demo store, and
- * record that this process owns the embedded store so `npm run ingest` goes through the API.
+ * Runs once per server process, before it reports ready: validate the alert rules, migrate, seed an
+ * empty demo store, record that this process owns the embedded store so `npm run ingest` goes through
+ * the API, then start evaluating alerts.
  */
 export function startup(): Promise<void> {
   const state = serverState();
   state.startup ??= (async () => {
     const e = env();
+    // First, before the store is touched: a bad CT_ALERTS_FILE stops the start naming rule and field.
+    const alerts = loadAlertRules();
     const applied = await migrate();
     if (applied > 0) console.log(`[tower] applied ${applied} migration(s)`);
     await repairLookups();
@@ -33,7 +38,37 @@ export function startup(): Promise<void> {
       const r = await seedDemo();
       console.log(`[tower] demo data: ${r.accepted} events in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
+    // After the seed, so the first evaluation sees the demo month rather than an empty store.
+    startAlertScheduler();
+    console.log(`[tower] alerts: ${alerts.rules.length} rule(s) every ${e.CT_ALERT_INTERVAL_S} s, ${Object.keys(alerts.webhooks).length} webhook(s)`);
     state.ready = true;
   })();
   return state.startup;
+}
+
+/**
+ * A ClickHouse server that is down when the tower starts is an outage to ride out, not a
+ * configuration error: the process keeps serving (503 with Retry-After, see route()) and retries the
+ * startup until the store answers. The embedded store never waits: its failures are local and final.
+ */
+export function waitsForStore(err: unknown): boolean {
+  return isAppError(err) && err.code === 'store_unavailable' && storeMode() === 'server';
+}
+
+export function retryStartupUntilReady(delayMs = 5000): void {
+  const state = serverState();
+  const attempt = () => {
+    state.startup = undefined;
+    startup().then(
+      () => console.log('[tower] the store answers again; startup complete'),
+      (err: unknown) => {
+        if (!waitsForStore(err)) {
+          console.error(`[tower] startup failed: ${err instanceof Error ? err.message : String(err)}`);
+          process.exit(1);
+        }
+        setTimeout(attempt, delayMs).unref();
+      },
+    );
+  };
+  setTimeout(attempt, delayMs).unref();
 }

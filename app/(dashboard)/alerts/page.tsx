@@ -1,0 +1,6 @@
+'use client';
+import { AlertsView } from '@/components/alerts/AlertsView';
+
+export default function AlertsPage() {
+  return <AlertsView />;
+}
