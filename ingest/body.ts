@@ -1,11 +1,18 @@
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { AppError } from '@/lib/errors';
+import { Reservation } from './lock';
+
+const gunzipAsync = promisify(zlib.gunzip);
 
 /**
  * Reads a request body under a byte limit, before and after gzip, so an oversized or
- * decompression-bomb body is refused (413) before anything is parsed or stored.
+ * decompression-bomb body is refused (413) before anything is parsed or stored. The bytes count
+ * against the ingest memory budget while they are read; over it the rest of the body is drained
+ * (so the client reads the answer instead of a reset connection) and the answer is a 429.
+ * The caller owns the returned reservation and releases it once the body is no longer needed.
  */
-export async function readBody(req: Request, limit: number): Promise<Buffer> {
+export async function readBodyReserved(req: Request, limit: number): Promise<{ body: Buffer; reservation: Reservation }> {
   const encoding = (req.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
   if (!['identity', 'gzip', 'x-gzip', ''].includes(encoding)) {
     throw new AppError('bad_request', `content-encoding: unsupported "${encoding.slice(0, 32)}" (use gzip or none)`);
@@ -14,24 +21,69 @@ export async function readBody(req: Request, limit: number): Promise<Buffer> {
   if (Number.isFinite(declared) && declared > limit) {
     throw new AppError('payload_too_large', `body: larger than the ${limit}-byte limit`);
   }
+  const reservation = new Reservation();
+  try {
+    const raw = await readRaw(req, limit, reservation, Number.isFinite(declared) ? declared : undefined);
+    if (encoding !== 'gzip' && encoding !== 'x-gzip') return { body: raw, reservation };
+    const body = await gunzipLimitedAsync(raw, limit);
+    reservation.grow(body.length);
+    return { body, reservation };
+  } catch (err) {
+    reservation.release();
+    throw err;
+  }
+}
+
+async function readRaw(req: Request, limit: number, reservation: Reservation, declared: number | undefined): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  if (req.body) {
-    const reader = req.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel().catch(() => undefined);
-        throw new AppError('payload_too_large', `body: larger than the ${limit}-byte limit`);
-      }
-      chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
-    }
+  if (!req.body) return Buffer.alloc(0);
+  const reader = req.body.getReader();
+  let refused: unknown;
+  try {
+    // A declared length claims its share up front, so a burst of big bodies is refused before it is read.
+    if (declared !== undefined) reservation.grow(declared);
+  } catch (err) {
+    refused = err;
   }
-  const raw = Buffer.concat(chunks, size);
-  if (encoding !== 'gzip' && encoding !== 'x-gzip') return raw;
-  return gunzipLimited(raw, limit);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new AppError('payload_too_large', `body: larger than the ${limit}-byte limit`);
+    }
+    if (refused) continue; // draining: keep nothing
+    try {
+      if (declared === undefined) reservation.grow(value.byteLength);
+    } catch (err) {
+      refused = err;
+      chunks.length = 0;
+      continue;
+    }
+    chunks.push(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+  }
+  if (refused) throw refused;
+  // A body cut short on its way in (a proxy's body limit) must never pass for a whole batch.
+  if (declared !== undefined && size !== declared) {
+    throw new AppError('payload_too_large', `body: received ${size} of the ${declared} bytes sent (cut short in transit); nothing was stored — send smaller batches`);
+  }
+  return Buffer.concat(chunks, size);
+}
+
+/** Reads a body under the limit; the memory claim ends when the bytes are returned. */
+export async function readBody(req: Request, limit: number): Promise<Buffer> {
+  const { body, reservation } = await readBodyReserved(req, limit);
+  reservation.release();
+  return body;
+}
+
+function gunzipError(err: unknown, limit: number): AppError {
+  if (err instanceof RangeError || (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+    return new AppError('payload_too_large', `body: larger than the ${limit}-byte limit after decompression`);
+  }
+  return new AppError('bad_request', 'body: not valid gzip data (truncated or corrupt); nothing was stored');
 }
 
 export function gunzipLimited(raw: Buffer, limit: number): Buffer {
@@ -39,9 +91,16 @@ export function gunzipLimited(raw: Buffer, limit: number): Buffer {
   try {
     return zlib.gunzipSync(raw, { maxOutputLength: limit });
   } catch (err) {
-    if (err instanceof RangeError || (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new AppError('payload_too_large', `body: larger than the ${limit}-byte limit after decompression`);
-    }
-    throw new AppError('bad_request', 'body: not valid gzip data (truncated or corrupt); nothing was stored');
+    throw gunzipError(err, limit);
+  }
+}
+
+/** Same as gunzipLimited, on the thread pool: a 16 MiB body does not stall other requests. */
+export async function gunzipLimitedAsync(raw: Buffer, limit: number): Promise<Buffer> {
+  if (raw.length === 0) return raw;
+  try {
+    return await gunzipAsync(raw, { maxOutputLength: limit });
+  } catch (err) {
+    throw gunzipError(err, limit);
   }
 }

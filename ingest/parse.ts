@@ -11,6 +11,24 @@ export type ParsedLine =
   | { line: number; raw: string; value: unknown }
   | { line: number; raw: string; failure: ParseFailure; reason: string };
 
+/**
+ * Cooperative yielding for long loops on the request path: after `sliceMs` of work it lets the
+ * event loop serve other requests (dashboard reads, health checks) before going on, so a 16 MiB
+ * batch costs other callers a few milliseconds at a time instead of one long stall.
+ */
+export class Breather {
+  private last = performance.now();
+  private n = 0;
+  constructor(private readonly sliceMs = 8) {}
+  /** Call once per item; awaits only when the slice is used up (checked every 64 items). */
+  async step(): Promise<void> {
+    if (++this.n % 64 !== 0) return;
+    if (performance.now() - this.last < this.sliceMs) return;
+    await new Promise<void>((r) => setImmediate(r));
+    this.last = performance.now();
+  }
+}
+
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const lossy = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
@@ -39,6 +57,18 @@ function decodeLine(line: number, bytes: Buffer): ParsedLine | null {
   return parseText(line, text);
 }
 
+/**
+ * The text kept for an element of a JSON array body. A value nested deeper than the stack allows
+ * cannot be re-serialized; it is still a line (rejected by validation), with a placeholder as its text.
+ */
+function rawText(v: unknown): string {
+  try {
+    return JSON.stringify(v) ?? 'null';
+  } catch {
+    return '[not shown: nested too deeply to serialize]';
+  }
+}
+
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 function stripBom(buf: Buffer): Buffer {
@@ -65,14 +95,17 @@ function firstSignificantByte(buf: Buffer): number | undefined {
   return undefined;
 }
 
+type Shape = { kind: 'array'; values: unknown[] } | { kind: 'object'; value: unknown } | { kind: 'ndjson'; buf: Buffer };
+
 /**
  * A body is a JSON array when it starts with `[` (after a BOM and white space) and parses as one;
  * anything else is NDJSON. An `application/json` body that is not a JSON array is a 400.
  */
-export function parseBody(body: Buffer, contentType: string | null): ParsedLine[] {
+function shapeOf(body: Buffer, contentType: string | null): Shape {
   const buf = stripBom(body);
   const isJson = (contentType ?? '').toLowerCase().includes('application/json');
-  if (firstSignificantByte(buf) === 0x5b) {
+  const first = firstSignificantByte(buf);
+  if (first === 0x5b) {
     let text: string;
     try {
       text = utf8.decode(buf);
@@ -84,19 +117,46 @@ export function parseBody(body: Buffer, contentType: string | null): ParsedLine[
       value = JSON.parse(text);
     } catch {
       if (isJson) throw new AppError('bad_request', 'body: not a valid JSON array');
-      return [...parseNdjson(buf)];
+      return { kind: 'ndjson', buf };
     }
     if (!Array.isArray(value)) throw new AppError('bad_request', 'body: not a valid JSON array');
-    return value.map((v, i) => ({ line: i + 1, raw: JSON.stringify(v) ?? 'null', value: v as unknown }));
+    return { kind: 'array', values: value };
   }
-  if (isJson && firstSignificantByte(buf) === 0x7b) {
+  if (isJson && first === 0x7b) {
     // A single JSON object (pretty-printed or not) sent as application/json: one event at position 1.
     try {
-      const value = JSON.parse(utf8.decode(buf)) as unknown;
-      return [{ line: 1, raw: JSON.stringify(value), value }];
+      return { kind: 'object', value: JSON.parse(utf8.decode(buf)) as unknown };
     } catch {
-      return [...parseNdjson(buf)];
+      return { kind: 'ndjson', buf };
     }
   }
-  return [...parseNdjson(buf)];
+  return { kind: 'ndjson', buf };
+}
+
+export function parseBody(body: Buffer, contentType: string | null): ParsedLine[] {
+  const shape = shapeOf(body, contentType);
+  if (shape.kind === 'array') return shape.values.map((v, i) => ({ line: i + 1, raw: rawText(v), value: v }));
+  if (shape.kind === 'object') return [{ line: 1, raw: rawText(shape.value), value: shape.value }];
+  return [...parseNdjson(shape.buf)];
+}
+
+/** parseBody for the request path: the same result, produced in slices (see Breather). */
+export async function parseBodyAsync(body: Buffer, contentType: string | null): Promise<ParsedLine[]> {
+  const shape = shapeOf(body, contentType);
+  if (shape.kind === 'object') return [{ line: 1, raw: rawText(shape.value), value: shape.value }];
+  const out: ParsedLine[] = [];
+  const b = new Breather();
+  if (shape.kind === 'array') {
+    for (let i = 0; i < shape.values.length; i++) {
+      const v = shape.values[i];
+      out.push({ line: i + 1, raw: rawText(v), value: v });
+      await b.step();
+    }
+    return out;
+  }
+  for (const l of parseNdjson(shape.buf)) {
+    out.push(l);
+    await b.step();
+  }
+  return out;
 }

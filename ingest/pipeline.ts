@@ -1,16 +1,19 @@
 import crypto from 'node:crypto';
-import { z } from 'zod';
 import { validateEvent } from '@/lib/events';
 import { toEventRow } from '@/lib/events/row';
-import { chTime, insertRows, p, query, sql } from '@/lib/store';
+import { chTime, insertRows } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
-import { withWriteLock } from './lock';
-import { MAX_RAW_KEPT, type ParsedLine } from './parse';
+import { lookupBehind, setLookupBehind, withInflightBytes, withWriteLock } from './lock';
+import { Breather, MAX_RAW_KEPT, type ParsedLine } from './parse';
+import { repairLookups } from './recovery';
+import { storedIds } from './seen';
 import { summarize, type Accepted, type Drop, type IngestResult } from './types';
 
 /**
  * parse → validate → normalize → dedup → buffer → write. Parsing happens before (it depends on the
  * transport); each later step is named, traced, and records a typed drop for what it removes.
+ * The per-line steps yield to the event loop every few milliseconds (Breather), so a large batch
+ * never stalls the dashboard's reads or another client's acknowledgement for long.
  */
 interface Batch {
   batchId: string;
@@ -29,12 +32,13 @@ interface Step {
 }
 
 const INSERT_CHUNK_ROWS = 5_000;
-const LOOKUP_CHUNK_IDS = 10_000;
 
 const validate: Step = {
   name: 'validate',
-  run(b) {
+  async run(b) {
+    const breathe = new Breather();
     for (const l of b.lines) {
+      await breathe.step();
       if ('failure' in l) {
         b.drops.push({ line: l.line, event_id: null, kind: l.failure, reason: l.reason, raw: l.raw });
         continue;
@@ -52,9 +56,11 @@ const validate: Step = {
 
 const normalize: Step = {
   name: 'normalize',
-  run(b) {
+  async run(b) {
     const seen = new Set<string>();
+    const breathe = new Breather();
     for (const v of b.valid) {
+      await breathe.step();
       if (seen.has(v.event.event_id)) {
         b.drops.push({ line: v.line, event_id: v.event.event_id, kind: 'duplicate_in_batch', reason: 'duplicate event_id in batch', raw: v.raw, event: v.event });
         continue;
@@ -66,19 +72,17 @@ const normalize: Step = {
   },
 };
 
-const idRow = z.object({ event_id: z.string() });
-
 const dedup: Step = {
   name: 'dedup',
   async run(b) {
-    const stored = new Set<string>();
-    for (let i = 0; i < b.accepted.length; i += LOOKUP_CHUNK_IDS) {
-      const ids = b.accepted.slice(i, i + LOOKUP_CHUNK_IDS).map((a) => a.event.event_id);
-      const rows = await query(sql`SELECT DISTINCT event_id FROM event_ids WHERE event_id IN ${p.strs(ids)}`, idRow, {
-        name: 'ingest.seen_ids'
-      });
-      for (const r of rows) stored.add(r.event_id);
+    // After a failed write (disk full, store gone mid-batch) `events` may hold rows that the lookup
+    // lacks, exactly as after a crash: repair first, or a resent batch would be stored twice. If the
+    // repair fails too, this batch fails (503) and the next one tries again.
+    if (lookupBehind()) {
+      await repairLookups(b.nowMs);
+      setLookupBehind(false);
     }
+    const stored = await storedIds(b.accepted.map((a) => a.event.event_id));
     if (stored.size === 0) return;
     const keep: Accepted[] = [];
     for (const a of b.accepted) {
@@ -147,7 +151,12 @@ const write: Step = {
   name: 'write',
   async run(b) {
     // Events first: a 2xx is sent only after every chunk is in the store.
-    for (const chunk of b.chunks) await insertRows('events', chunk.map((a) => a.row));
+    try {
+      for (const chunk of b.chunks) await insertRows('events', chunk.map((a) => a.row));
+    } catch (err) {
+      setLookupBehind(true);
+      throw err;
+    }
     await insertRows('rejected_events', rejectedRows(b));
     await insertRows('ingest_stats', statsRows(b));
   },
@@ -162,10 +171,22 @@ async function runSteps(steps: Step[], b: Batch) {
   }
 }
 
-/** Runs one batch of parsed lines through the pipeline. Resolves only once accepted events are stored. */
+/** What a batch weighs against the ingest memory budget: its text, as sent. */
+function weight(lines: readonly ParsedLine[]): number {
+  let n = 0;
+  for (const l of lines) n += l.raw.length + 64;
+  return n;
+}
+
+/**
+ * Runs one batch of parsed lines through the pipeline. Resolves only once accepted events are stored.
+ * Over the memory budget or the write queue's bound it throws `overloaded` (429) having stored nothing.
+ */
 export async function ingestLines(lines: ParsedLine[], nowMs = Date.now()): Promise<IngestResult> {
-  const b: Batch = { batchId: crypto.randomUUID(), nowMs, lines, valid: [], accepted: [], chunks: [], drops: [] };
-  await runSteps(BEFORE_LOCK, b);
-  await withWriteLock(b.accepted.length, () => runSteps(UNDER_LOCK, b));
-  return summarize(b.accepted.length, b.drops);
+  return withInflightBytes(weight(lines), async () => {
+    const b: Batch = { batchId: crypto.randomUUID(), nowMs, lines, valid: [], accepted: [], chunks: [], drops: [] };
+    await runSteps(BEFORE_LOCK, b);
+    await withWriteLock(b.accepted.length, () => runSteps(UNDER_LOCK, b));
+    return summarize(b.accepted.length, b.drops);
+  });
 }

@@ -2,6 +2,7 @@ import { AppError } from '@/lib/errors';
 import { errorResponse } from '@/lib/http/respond';
 import { warehouseParams } from '@/lib/http/params';
 import { ALL, narrow, type QueryScope, type Scope } from '@/lib/scope';
+import { serverState } from '@/lib/server/state';
 import { can, type Permission, type Principal } from './roles';
 import { sessionPrincipal } from './session';
 import { apiToken, ingestToken, tokenEquals } from './tokens';
@@ -69,6 +70,12 @@ export function route<P = Record<string, never>>(
 ): Handler<P> {
   return async (req, ctx) => {
     try {
+      // A server whose startup (migrations, crash repair) has not finished serves nothing from the store:
+      // only while it waits for an unavailable ClickHouse server does a request get this far.
+      const state = serverState();
+      if (state.startup && !state.ready) {
+        throw new AppError('store_unavailable', 'the event store is unavailable (the tower is waiting for it); retry shortly', { retryAfter: 5 });
+      }
       const principal = await identify(req);
       if (!can(principal, perm)) throw new AppError('forbidden', 'your role may not use this endpoint');
       if (req.method !== 'GET' && req.method !== 'HEAD') checkSameOrigin(req, principal);

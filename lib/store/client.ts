@@ -5,17 +5,25 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import { dataDir, env } from '@/lib/config/env';
 import { AppError } from '@/lib/errors';
-import { QUERY_GUARDS } from './guards';
+import { readGuards, WRITE_GUARDS } from './guards';
 
 /** Settings every session gets: the embedded engine does not quote 64-bit ints, a server does. */
-const BASE_SETTINGS = {
+const FORMAT_SETTINGS = {
   output_format_json_quote_64bit_integers: 0,
   date_time_output_format: 'simple',
-  ...QUERY_GUARDS,
 } as const;
+
+/**
+ * Which session a statement runs on. An embedded engine runs one statement at a time per session,
+ * so the write path (dedup lookups, inserts, repairs, migrations) has a session of its own: a slow
+ * dashboard query, or a runaway one waiting for its time limit, never delays an acknowledgement.
+ */
+export type Session = 'read' | 'write';
 
 interface Holder {
   client: ClickHouseClient;
+  /** Opened on first use; its guards are the write path's own (WRITE_GUARDS). */
+  writer?: ClickHouseClient;
   mode: 'embedded' | 'server';
 }
 
@@ -33,19 +41,19 @@ export function embeddedPath(): string {
   return path.join(dataDir(), 'chdb');
 }
 
+type Settings = NonNullable<Parameters<typeof createClient>[0]>['clickhouse_settings'];
+
 function open(): Holder {
+  return { mode: storeMode(), client: makeClient({ ...FORMAT_SETTINGS, ...readGuards() }) };
+}
+
+function makeClient(settings: Settings): ClickHouseClient {
   const url = env().CLICKHOUSE_URL;
-  if (url) {
-    return {
-      mode: 'server',
-      client: createClient({
-        url,
-        clickhouse_settings: BASE_SETTINGS,
-        request_timeout: 30_000,
-        compression: { request: false, response: true },
-      }),
-    };
-  }
+  if (!url) return embeddedClient(settings);
+  return createClient({ url, clickhouse_settings: settings, request_timeout: 30_000, compression: { request: false, response: true } });
+}
+
+function embeddedClient(settings: Settings): ClickHouseClient {
   const dir = embeddedPath();
   fs.mkdirSync(dir, { recursive: true });
   let connection: unknown;
@@ -63,16 +71,18 @@ function open(): Holder {
     throw err;
   }
   // chdb's Connection type comes from its own copy of client-common; the shapes match at run time.
-  const client = createClient({
+  return createClient({
     connection: connection as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'],
-    clickhouse_settings: BASE_SETTINGS,
+    clickhouse_settings: settings,
   });
-  return { mode: 'embedded', client };
 }
 
-export function getClient(): ClickHouseClient {
-  if (!g[KEY]) g[KEY] = open();
-  return g[KEY].client;
+export function getClient(session: Session = 'read'): ClickHouseClient {
+  const holder = (g[KEY] ??= open());
+  if (session === 'read') return holder.client;
+  // Embedded: a second session on the same data directory shares the engine (and its data) in-process.
+  holder.writer ??= makeClient({ ...FORMAT_SETTINGS, ...WRITE_GUARDS });
+  return holder.writer;
 }
 
 export function isStoreOpen(): boolean {
@@ -84,5 +94,6 @@ export async function closeStore(): Promise<void> {
   const holder = g[KEY];
   if (!holder) return;
   delete g[KEY];
+  await holder.writer?.close();
   await holder.client.close();
 }

@@ -2,11 +2,34 @@ import type { ClickHouseSettings } from '@clickhouse/client';
 
 /**
  * Every query is bounded in time and memory, so a runaway fails cleanly. The guards are the same for
- * every statement on purpose: chDB keeps per-query settings in its one session, so toggling them per
- * call would leak one query's limits into the next. Writes are small blocks and stay far inside them.
+ * every statement of a session on purpose: chDB keeps per-query settings in its one session, so
+ * toggling them per call would leak one query's limits into the next. Writes are small blocks and
+ * stay far inside them.
  */
 export const QUERY_GUARDS = {
   max_execution_time: 20,
   max_memory_usage: '2000000000',
   timeout_overflow_mode: 'throw',
 } as const satisfies ClickHouseSettings;
+
+/** The write session keeps the defaults whatever the read limits are: acknowledgements never time out on a read budget. */
+export const WRITE_GUARDS = QUERY_GUARDS;
+
+const positive = (v: string | undefined): number | undefined => {
+  const n = Number(v);
+  return v !== undefined && v !== '' && Number.isFinite(n) && n > 0 ? n : undefined;
+};
+
+/**
+ * The read session's guards. Operators (and the runaway-query reliability scenario) may tighten them:
+ * CT_QUERY_MAX_SECONDS (fractions allowed) and CT_QUERY_MAX_MEMORY_BYTES.
+ */
+export function readGuards(src: NodeJS.ProcessEnv = process.env): ClickHouseSettings {
+  const seconds = positive(src.CT_QUERY_MAX_SECONDS);
+  const bytes = positive(src.CT_QUERY_MAX_MEMORY_BYTES);
+  return {
+    ...QUERY_GUARDS,
+    ...(seconds !== undefined ? { max_execution_time: seconds } : {}),
+    ...(bytes !== undefined ? { max_memory_usage: String(Math.floor(bytes)) } : {}),
+  };
+}

@@ -2,7 +2,8 @@ import type { ClickHouseSettings } from '@clickhouse/client';
 import { z } from 'zod';
 import { AppError } from '@/lib/errors';
 import { withSpan } from '@/lib/telemetry/span';
-import { getClient } from './client';
+import { getClient, type Session } from './client';
+import { onSession } from './serial';
 import { render, type Sql } from './sql';
 
 
@@ -27,8 +28,11 @@ export function mapStoreError(err: unknown): AppError {
   if (DISK_FULL.test(msg) || type === 'NOT_ENOUGH_SPACE') {
     return new AppError('store_unavailable', 'the event store is out of disk space; retry later', { retryAfter: 30, cause: err });
   }
-  if (type === 'TIMEOUT_EXCEEDED' || type === 'MEMORY_LIMIT_EXCEEDED' || type === 'TOO_MANY_ROWS_OR_BYTES') {
-    return new AppError('overloaded', 'the query exceeded its time or memory budget; narrow the range', { retryAfter: 10, cause: err });
+  if (type === 'TIMEOUT_EXCEEDED') {
+    return new AppError('overloaded', 'the query exceeded its time budget; narrow the range or the warehouses', { retryAfter: 10, cause: err });
+  }
+  if (type === 'MEMORY_LIMIT_EXCEEDED' || type === 'TOO_MANY_ROWS_OR_BYTES') {
+    return new AppError('overloaded', 'the query exceeded its memory budget; narrow the range or the warehouses', { retryAfter: 10, cause: err });
   }
   return new AppError('internal', 'the event store failed to answer', { cause: err });
 }
@@ -37,6 +41,8 @@ export interface QueryOptions {
   /** Low-cardinality name for the span, e.g. `kpi.sync_lag`. */
   name: string;
   settings?: ClickHouseSettings;
+  /** `write` for the ingest path's own reads (dedup lookups), so they never wait behind dashboard queries. */
+  session?: Session;
 }
 
 export async function query<S extends z.ZodType>(q: Sql, row: S, opts: QueryOptions): Promise<z.infer<S>[]> {
@@ -44,13 +50,11 @@ export async function query<S extends z.ZodType>(q: Sql, row: S, opts: QueryOpti
   return withSpan(`db.${opts.name}`, {}, async (span) => {
     let raw: unknown[];
     try {
-      const rs = await getClient().query({
-        query: text,
-        query_params,
-        format: 'JSONEachRow',
-        clickhouse_settings: opts.settings,
+      const session = opts.session ?? 'read';
+      raw = await onSession(session, async () => {
+        const rs = await getClient(session).query({ query: text, query_params, format: 'JSONEachRow', clickhouse_settings: opts.settings });
+        return rs.json<unknown>();
       });
-      raw = await rs.json<unknown>();
     } catch (err) {
       throw mapStoreError(err);
     }
@@ -63,22 +67,23 @@ export async function query<S extends z.ZodType>(q: Sql, row: S, opts: QueryOpti
   });
 }
 
+/** Statements (DDL, INSERT … SELECT, TRUNCATE) run on the write session, like inserts. */
 export async function command(q: Sql, settings?: ClickHouseSettings): Promise<void> {
   const { query: text, query_params } = render(q);
   try {
-    await getClient().command({ query: text, query_params, clickhouse_settings: settings });
+    await onSession('write', () => getClient('write').command({ query: text, query_params, clickhouse_settings: settings }));
   } catch (err) {
     throw mapStoreError(err);
   }
 }
 
 /** Table names that code may insert into: a closed union, never a runtime string. */
-export type InsertTable = 'events' | 'rejected_events' | 'ingest_stats' | 'alert_state' | 'alert_notifications' | 'alert_silences';
+export type InsertTable = 'events' | 'rejected_events' | 'ingest_stats' | 'ingest_probe' | 'alert_state' | 'alert_notifications' | 'alert_silences';
 
 export async function insertRows(table: InsertTable, rows: readonly object[], settings?: ClickHouseSettings): Promise<void> {
   if (rows.length === 0) return;
   try {
-    await getClient().insert({ table, values: rows as object[], format: 'JSONEachRow', clickhouse_settings: settings });
+    await onSession('write', () => getClient('write').insert({ table, values: rows as object[], format: 'JSONEachRow', clickhouse_settings: settings }));
   } catch (err) {
     throw mapStoreError(err);
   }
