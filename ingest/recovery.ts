@@ -1,3 +1,4 @@
+import { FIRST_SHIPMENT } from '@/lib/kpi/postings';
 import { command, p, sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
 
@@ -21,7 +22,7 @@ export async function repairLookups(nowMs = Date.now()): Promise<void> {
         AND event_id NOT IN (
           SELECT event_id FROM event_ids
           WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE))`);
-    // min/max/groupUniqArray states are idempotent: re-adding rows cannot change the index.
+    // min/max/groupUniqArray states are idempotent: re-adding rows cannot change the index or the rollups.
     await command(sql`
       INSERT INTO correlation_index (correlation_id, first_at, last_at, warehouses)
       SELECT correlation_id, min(occurred_at), max(occurred_at), groupUniqArray(toString(warehouse_id))
@@ -34,5 +35,15 @@ export async function repairLookups(nowMs = Date.now()): Promise<void> {
       FROM events
       WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)
       GROUP BY warehouse_id`);
+    await command(sql`
+      INSERT INTO invoice_postings (correlation_id, shipped_at, first_shipment, invoiced_at)
+      SELECT correlation_id,
+        minIf(toNullable(occurred_at), type = 'shipment.confirmed'),
+        minIf(toNullable(${FIRST_SHIPMENT}), type = 'shipment.confirmed'),
+        minIf(toNullable(occurred_at), type = 'invoice.posted')
+      FROM events
+      WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)
+        AND type IN ('shipment.confirmed', 'invoice.posted')
+      GROUP BY correlation_id`);
   });
 }

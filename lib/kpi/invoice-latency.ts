@@ -3,6 +3,7 @@ import type { QueryScope } from '@/lib/scope';
 import { p, query, sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
 import { assemble, listWarehouses, nullableNumber, scopeFilter } from './common';
+import { invoicedRelation } from './postings';
 import { ageBucketColumns, ageBuckets, unpostedShipments, zeroBuckets } from './unposted';
 
 /**
@@ -87,8 +88,6 @@ function toUnposted(r: UnpostedRow): UnpostedSummary {
 }
 
 async function latencyRows(scope: QueryScope, from: number, to: number): Promise<LatencyRow[]> {
-  // I in [from, to) ⇔ the earliest invoice before `to` is at or after `from`. Shipments are read only
-  // for correlations that have an invoice in the window, but over all time: S may even follow I.
   const q = sql`
     SELECT
       toString(shipped_warehouse) AS warehouse_id,
@@ -98,29 +97,8 @@ async function latencyRows(scope: QueryScope, from: number, to: number): Promise
       if(invoices = negative, NULL, quantileExactIf(0.5)(lat_ms, lat_ms >= 0) / 1000) AS p50,
       if(invoices = negative, NULL, quantileExactIf(0.95)(lat_ms, lat_ms >= 0) / 1000) AS p95,
       if(invoices = negative, NULL, maxIf(lat_ms, lat_ms >= 0) / 1000) AS max
-    FROM (
-      SELECT sh.shipped_warehouse AS shipped_warehouse, toInt64(dateDiff('millisecond', sh.s, inv.i)) AS lat_ms
-      FROM (
-        SELECT correlation_id, min(occurred_at) AS i
-        FROM events
-        WHERE type = 'invoice.posted' AND occurred_at < ${p.time(to)}
-        GROUP BY correlation_id
-        HAVING i >= ${p.time(from)}
-      ) AS inv
-      INNER JOIN (
-        SELECT
-          correlation_id,
-          min(occurred_at) AS s,
-          argMin(toString(warehouse_id), tuple(occurred_at, event_id)) AS shipped_warehouse
-        FROM events
-        WHERE type = 'shipment.confirmed' AND correlation_id IN (
-          SELECT correlation_id FROM events
-          WHERE type = 'invoice.posted' AND occurred_at >= ${p.time(from)} AND occurred_at < ${p.time(to)}
-        )
-        GROUP BY correlation_id
-      ) AS sh ON sh.correlation_id = inv.correlation_id
-      WHERE ${scopeFilter(scope, 'shipped_warehouse')}
-    )
+    FROM (${invoicedRelation(from, to)})
+    WHERE ${scopeFilter(scope, 'shipped_warehouse')}
     GROUP BY shipped_warehouse WITH ROLLUP`;
   return query(q, latencyRow, { name: 'kpi.invoice_latency' });
 }

@@ -60,9 +60,10 @@ export async function syncLagSeries(scope: QueryScope, params: { from: number; t
           countIf(status = 'failed') AS failed,
           countIf(status = 'retried') AS retried,
           countIf(status = 'dead_lettered') AS dead_lettered,
-          if(delivered = 0, NULL, quantileExactIf(0.5)(lag_ms, status = 'delivered') / 1000) AS p50,
-          if(delivered = 0, NULL, quantileExactIf(0.95)(lag_ms, status = 'delivered') / 1000) AS p95,
-          if(delivered = 0, NULL, quantileExactIf(0.99)(lag_ms, status = 'delivered') / 1000) AS p99
+          quantilesExactIf(0.5, 0.95, 0.99)(lag_ms, status = 'delivered') AS lag_levels,
+          if(delivered = 0, NULL, lag_levels[1] / 1000) AS p50,
+          if(delivered = 0, NULL, lag_levels[2] / 1000) AS p95,
+          if(delivered = 0, NULL, lag_levels[3] / 1000) AS p99
         FROM (
           SELECT warehouse_id, status, ${bucketExpr(sql`observed_at`, g, tz)} AS bucket,
                  toInt64(dateDiff('millisecond', occurred_at, observed_at)) AS lag_ms

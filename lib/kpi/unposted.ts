@@ -4,6 +4,7 @@ import type { QueryScope } from '@/lib/scope';
 import { p, query, sql, type Sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
 import { nullableNumber, scopeFilter } from './common';
+import { unpostedRelation } from './postings';
 
 /**
  * metrics.md §3 "unposted at as_of": correlations whose earliest shipment.confirmed is at or before
@@ -20,23 +21,7 @@ const HOUR_MS = 3_600_000;
  * warehouse is irrelevant (metrics.md §3).
  */
 export function unpostedShipments(asOf: number): Sql {
-  // Only shipments ≤ as_of are read: when the earliest shipment is ≤ as_of it is also the earliest of
-  // those, and when it is not, the correlation is not unposted at as_of anyway.
-  // The tuple keeps a NULL amount from being skipped the way argMin skips NULL arguments.
-  return sql`
-    SELECT correlation_id, s, first.1 AS shipped_warehouse, first.2 AS amount, first.3 AS currency, first.4 AS document_ref
-    FROM (
-      SELECT
-        correlation_id,
-        min(occurred_at) AS s,
-        argMin(tuple(toString(warehouse_id), amount, toString(currency), document_ref), tuple(occurred_at, event_id)) AS first
-      FROM events
-      WHERE type = 'shipment.confirmed' AND occurred_at <= ${p.time(asOf)}
-      GROUP BY correlation_id
-    )
-    WHERE correlation_id NOT IN (
-      SELECT correlation_id FROM events WHERE type = 'invoice.posted' AND occurred_at <= ${p.time(asOf)}
-    )`;
+  return unpostedRelation(asOf);
 }
 
 /** Age buckets shared with exception aging (metrics.md §2), over an age in milliseconds. */
