@@ -89,6 +89,7 @@ export function Queue({ items, cursor, openId, checked, canAct, tz, onCursor, on
                   key={it.exception_id}
                   data-index={i}
                   data-exception-id={it.exception_id}
+                  data-status={it.status}
                   aria-selected={isCursor}
                   onClick={() => {
                     onCursor(i);
