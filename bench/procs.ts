@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import { sleep } from './stats';
+export { freePort } from '../test/helpers/free-port';
 
 /**
  * Child processes for the bench: each runs in its own process group so that it and everything it
@@ -166,17 +166,6 @@ export async function waitIdle(root: number, { maxCores = 0.05, windowMs = 3000,
     const used = (treeCpuSeconds(root) - c0) / (windowMs / 1000);
     if (used < maxCores || Date.now() - t0 > timeoutMs) return Date.now() - t0;
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** The last `n` characters of a log, for error messages. */
