@@ -1,5 +1,6 @@
 import { env } from '@/lib/config/env';
-import { readBodyReserved } from './body';
+import { readBody, readBodyReserved } from '@/lib/http/body';
+import { Reservation } from './lock';
 import { parseBodyAsync, type ParsedLine } from './parse';
 import { ingestLines } from './pipeline';
 import type { IngestResult } from './types';
@@ -9,7 +10,7 @@ import type { IngestResult } from './types';
  * lasts until its lines are parsed; from there the pipeline claims the batch's own weight.
  */
 export async function ingestRequest(req: Request): Promise<IngestResult> {
-  const { body, reservation } = await readBodyReserved(req, env().CT_MAX_BODY_BYTES);
+  const { body, reservation } = await readBodyReserved(req, env().CT_MAX_BODY_BYTES, new Reservation());
   let lines: ParsedLine[];
   try {
     lines = await parseBodyAsync(body, req.headers.get('content-type'));
@@ -18,5 +19,8 @@ export async function ingestRequest(req: Request): Promise<IngestResult> {
   }
   return ingestLines(lines);
 }
+
+/** An ingest body (OTLP traces too) read under the body limit and the ingest memory budget. */
+export const readIngestBody = (req: Request): Promise<Buffer> => readBody(req, env().CT_MAX_BODY_BYTES, new Reservation());
 
 export const ingestStatus = (r: IngestResult): number => (r.rejected > 0 ? 207 : 200);

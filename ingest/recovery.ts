@@ -1,5 +1,5 @@
-import { FIRST_SHIPMENT } from '@/lib/kpi/postings';
 import { command, p, sql } from '@/lib/store';
+import { FIRST_SHIPMENT } from '@/lib/store/rollups';
 import { withSpan } from '@/lib/telemetry/span';
 
 /**

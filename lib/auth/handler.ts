@@ -1,5 +1,8 @@
 import type { NextApiRequest, NextApiResponse } from 'next';
 import NextAuth from 'next-auth';
+import { isAppError } from '@/lib/errors';
+import { readBody as readLimitedBody } from '@/lib/http/body';
+import { parseCookies } from '@/lib/http/cookies';
 import { errorResponse, json } from '@/lib/http/respond';
 import { authOptions } from './options';
 import { throttleState } from './throttle';
@@ -15,29 +18,15 @@ const MAX_BODY = 64 * 1024;
 
 type Body = Record<string, string>;
 
-/** Sign-in forms are tiny; a large body is refused without buffering it. */
-async function readText(stream: ReadableStream<Uint8Array>, declared: number): Promise<string | null> {
-  if (declared > MAX_BODY) return null;
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function readBody(req: Request): Promise<Body | undefined | 'too_large'> {
+async function formBody(req: Request): Promise<Body | undefined | 'too_large'> {
   if (req.method !== 'POST' || !req.body) return undefined;
-  const text = await readText(req.body, Number(req.headers.get('content-length') ?? 0));
-  if (text === null) return 'too_large';
+  let text: string;
+  try {
+    text = (await readLimitedBody(req, MAX_BODY)).toString('utf8');
+  } catch (err) {
+    if (isAppError(err) && err.code === 'payload_too_large') return 'too_large';
+    throw err;
+  }
   const type = req.headers.get('content-type') ?? '';
   if (type.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text));
   if (type.includes('application/json')) {
@@ -52,22 +41,6 @@ async function readBody(req: Request): Promise<Body | undefined | 'too_large'> {
     }
   }
   return {};
-}
-
-function cookieObject(header: string | null): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    const name = part.slice(0, eq).trim();
-    if (name in out) continue;
-    try {
-      out[name] = decodeURIComponent(part.slice(eq + 1).trim());
-    } catch {
-      // undecodable cookie: ignored, as a browser-set cookie never is
-    }
-  }
-  return out;
 }
 
 /** Collects what next-auth writes to a Node response and turns it into a fetch Response. */
@@ -128,7 +101,7 @@ export async function authRoute(req: Request, segments: readonly string[]): Prom
 async function serve(req: Request, segments: readonly string[]): Promise<Response> {
   // With a logger configured, next-auth would write whatever a client posts here into our log.
   if (segments[0] === '_log') return new Response(null, { status: 204 });
-  const body = await readBody(req);
+  const body = await formBody(req);
   if (body === 'too_large') return json({ error: { code: 'payload_too_large', message: 'sign-in body too large' } }, 413);
   // Credentials sign-in: a throttled account gets 429 before its password is even looked at.
   if (req.method === 'POST' && segments[0] === 'callback' && segments[1] === 'credentials' && body?.email) {
@@ -139,7 +112,7 @@ async function serve(req: Request, segments: readonly string[]): Promise<Respons
   const apiReq = {
     method: req.method,
     headers: Object.fromEntries(req.headers),
-    cookies: cookieObject(req.headers.get('cookie')),
+    cookies: Object.fromEntries(parseCookies(req.headers.get('cookie'))),
     query: { ...Object.fromEntries(url.searchParams), nextauth: [...segments] },
     body: body ?? {},
   };

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { decode, encode, type JWT } from 'next-auth/jwt';
 import { z } from 'zod';
 import { dataDir, env } from '@/lib/config/env';
+import { parseCookies } from '@/lib/http/cookies';
 import { isRole, type Principal, type Role } from './roles';
 import { findUser } from './users';
 
@@ -70,24 +71,6 @@ export type SessionClaims = z.infer<typeof claimsSchema>;
 
 export function claimsValid(c: SessionClaims, now = nowS()): boolean {
   return now < c.login_at + ABSOLUTE_S && now < c.seen_at + idleSeconds() && c.seen_at >= c.login_at;
-}
-
-function parseCookies(header: string | null): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    const name = part.slice(0, eq).trim();
-    let value = part.slice(eq + 1).trim();
-    if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
-    try {
-      value = decodeURIComponent(value);
-    } catch {
-      continue;
-    }
-    if (!out.has(name)) out.set(name, value);
-  }
-  return out;
 }
 
 /** The session token, whole or reassembled from next-auth's chunks (`name.0`, `name.1`, …). */

@@ -9,13 +9,9 @@ import { fromRollup } from './tables';
  *
  * The rollup holds several partial rows per correlation until merges fold them, so every read groups by
  * correlation_id with min(), the merge function of each column. `first_shipment` is the packed record
- * described in 0005_postings.sql; FIRST_SHIPMENT builds it (for the startup repair) and the readers
- * below unpack it. `'\\0'` is ClickHouse's escape for the NUL separator.
+ * described in 0005_postings.sql and built by FIRST_SHIPMENT (lib/store/rollups.ts); the readers below
+ * unpack it.
  */
-export const FIRST_SHIPMENT = sql`concat(leftPad(toString(toUnixTimestamp64Milli(occurred_at)), 15, '0'), event_id,
-  '\\0', toString(warehouse_id), '\\0', ifNull(toString(amount), ''), '\\0', toString(currency),
-  '\\0', if(isNull(document_ref), '', concat('=', assumeNotNull(document_ref))))`;
-
 const unpack = (col: Sql) => sql`splitByChar('\\0', assumeNotNull(${col}))`;
 
 /**

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { migrate } from '@/clickhouse/migrate';
 import { repairLookups } from '@/ingest/recovery';
-import { seedDemo, storeIsEmpty } from '@/ingest/seed';
+import { seedDemo, storeIsEmpty } from '@/ingest/demo/seed';
 import { loadAlertRules, startAlertScheduler } from '@/lib/alerts';
 import { dataDir, env } from '@/lib/config/env';
 import { isAppError } from '@/lib/errors';

@@ -4,8 +4,8 @@ import { GET as byQuery } from '@/app/api/v1/correlations/route';
 import { GET as searchGet } from '@/app/api/v1/search/route';
 import { ingestLines } from '@/ingest/pipeline';
 import { isAppError } from '@/lib/errors';
-import { correlationDetail, correlationResponse } from '@/lib/kpi/correlation';
-import { search, searchResponse } from '@/lib/kpi/search';
+import { correlationDetail, correlationResponse } from '@/lib/queries/correlation';
+import { search, searchResponse } from '@/lib/queries/search';
 import { ctx, get, INGEST } from '../helpers/http';
 import { useTestStore } from '../helpers/store';
 

@@ -2,11 +2,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { GET as detailGET } from '@/app/api/v1/exceptions/[exception_id]/route';
 import { GET as actionGET, POST as actionPOST } from '@/app/api/v1/exceptions/[exception_id]/[action]/route';
 import { GET as listGET } from '@/app/api/v1/exceptions/route';
-import { performExceptionAction, type ExceptionAction } from '@/ingest/actions';
+import { performExceptionAction, type ExceptionAction } from '@/lib/triage/actions';
 import { ingestLines } from '@/ingest/pipeline';
 import { AppError } from '@/lib/errors';
-import { exceptionListResponse, exceptionState, type ExceptionItem } from '@/lib/kpi/exceptions';
-import { exceptionDetail, exceptionDetailResponse } from '@/lib/kpi/exceptions-detail';
+import { exceptionListResponse, exceptionState, type ExceptionItem } from '@/lib/queries/exceptions';
+import { exceptionDetail, exceptionDetailResponse } from '@/lib/queries/exceptions-detail';
 import { API, ctx, get, INGEST, post } from '../helpers/http';
 import { useTestStore } from '../helpers/store';
 

@@ -1,8 +1,7 @@
-import { readBody } from '@/ingest/body';
+import { readIngestBody } from '@/ingest/http';
 import { otlpResponse, parseOtlpJson } from '@/ingest/otlp';
 import { ingestLines } from '@/ingest/pipeline';
 import { methodNotAllowed, route } from '@/lib/auth/route';
-import { env } from '@/lib/config/env';
 import { AppError } from '@/lib/errors';
 import { json } from '@/lib/http/respond';
 
@@ -15,7 +14,7 @@ export const POST = route('ingest', async ({ req }) => {
   if (!type.includes('json')) {
     throw new AppError('bad_request', 'content-type: only the OTLP JSON encoding (application/json) is accepted');
   }
-  const body = await readBody(req, env().CT_MAX_BODY_BYTES);
+  const body = await readIngestBody(req);
   const { lines } = parseOtlpJson(body);
   const result = await ingestLines(lines);
   const reasons = result.errors.map((e) => `span ${e.line} (${e.event_id ?? '?'}): ${e.reason}`);

@@ -1,7 +1,7 @@
 import { route } from '@/lib/auth/route';
 import { AppError } from '@/lib/errors';
 import { json } from '@/lib/http/respond';
-import { correlationDetail } from '@/lib/kpi/correlation';
+import { correlationDetail } from '@/lib/queries/correlation';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';

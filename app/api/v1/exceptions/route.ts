@@ -1,6 +1,6 @@
 import { route } from '@/lib/auth/route';
 import { json } from '@/lib/http/respond';
-import { listExceptions, parseExceptionListQuery } from '@/lib/kpi/exceptions';
+import { listExceptions, parseExceptionListQuery } from '@/lib/queries/exceptions';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';

@@ -2,7 +2,7 @@ import { route } from '@/lib/auth/route';
 import { AppError } from '@/lib/errors';
 import { parseWindow } from '@/lib/http/params';
 import { json } from '@/lib/http/respond';
-import { listRejected, parseLimit } from '@/lib/kpi/rejected';
+import { listRejected, parseLimit } from '@/lib/queries/rejected';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';

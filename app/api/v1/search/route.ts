@@ -1,7 +1,7 @@
 import { route } from '@/lib/auth/route';
 import { AppError } from '@/lib/errors';
 import { json } from '@/lib/http/respond';
-import { search } from '@/lib/kpi/search';
+import { search } from '@/lib/queries/search';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';

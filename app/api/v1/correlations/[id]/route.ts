@@ -1,6 +1,6 @@
 import { route } from '@/lib/auth/route';
 import { json } from '@/lib/http/respond';
-import { correlationDetail } from '@/lib/kpi/correlation';
+import { correlationDetail } from '@/lib/queries/correlation';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';

@@ -1,6 +1,6 @@
 import { route } from '@/lib/auth/route';
 import { json } from '@/lib/http/respond';
-import { exceptionDetail } from '@/lib/kpi/exceptions-detail';
+import { exceptionDetail } from '@/lib/queries/exceptions-detail';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';

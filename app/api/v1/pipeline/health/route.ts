@@ -1,7 +1,7 @@
 import { route } from '@/lib/auth/route';
 import { parseWindow } from '@/lib/http/params';
 import { json } from '@/lib/http/respond';
-import { pipelineHealth } from '@/lib/kpi/pipeline-health';
+import { pipelineHealth } from '@/lib/queries/pipeline-health';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';

@@ -1,4 +1,4 @@
-import { readBody } from '@/ingest/body';
+import { readBody } from '@/lib/http/body';
 import { silenceGroup } from '@/lib/alerts';
 import { methodNotAllowed, route } from '@/lib/auth/route';
 import { json } from '@/lib/http/respond';

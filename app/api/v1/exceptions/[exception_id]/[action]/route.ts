@@ -1,9 +1,9 @@
-import { isExceptionAction, parseActionBody, performExceptionAction } from '@/ingest/actions';
-import { readBody } from '@/ingest/body';
+import { isExceptionAction, parseActionBody, performExceptionAction } from '@/lib/triage/actions';
+import { readBody } from '@/lib/http/body';
 import { methodNotAllowed, route } from '@/lib/auth/route';
 import { AppError } from '@/lib/errors';
 import { json } from '@/lib/http/respond';
-import { exceptionState } from '@/lib/kpi/exceptions';
+import { exceptionState } from '@/lib/queries/exceptions';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';

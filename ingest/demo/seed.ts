@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { query, sql } from '@/lib/store';
-import { generateDemo } from './demo';
-import { ingestLines } from './pipeline';
-import type { ParsedLine } from './parse';
+import { generateDemo } from '.';
+import { ingestLines } from '@/ingest/pipeline';
+import type { ParsedLine } from '@/ingest/parse';
 
 const BATCH = 20_000;
 

@@ -4,7 +4,7 @@ import { EVENT_TYPES, SEVERITIES, WORKFLOWS, codePointLength, eventRowSchema, ro
 import type { QueryScope } from '@/lib/scope';
 import { p, query, sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
-import { STATE_COLUMNS, exceptionStateRow, exceptionStates } from './exceptions-state';
+import { STATE_COLUMNS, exceptionStateRow, exceptionStates } from '@/lib/kpi/exceptions-state';
 
 /** api.md `GET /api/v1/correlations/{id}`: one transaction's in-scope events, exceptions and stages. */
 

@@ -4,7 +4,7 @@ import { EVENT_TYPES, codePointLength } from '@/lib/events';
 import type { QueryScope } from '@/lib/scope';
 import { p, query, sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
-import { scopeFilter } from './common';
+import { scopeFilter } from '@/lib/kpi/common';
 import { correlationRange } from './correlation';
 
 /**

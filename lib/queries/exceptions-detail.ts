@@ -4,9 +4,9 @@ import { EVENT_TYPES, WORKFLOWS, eventRowSchema, rowToApiEvent } from '@/lib/eve
 import type { QueryScope } from '@/lib/scope';
 import { p, query, sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
-import { scopeFilter } from './common';
+import { scopeFilter } from '@/lib/kpi/common';
 import { exceptionItem, exceptionState } from './exceptions';
-import { EXCEPTION_EVENT_TYPES } from './exceptions-state';
+import { EXCEPTION_EVENT_TYPES } from '@/lib/kpi/exceptions-state';
 
 /** api.md `GET /api/v1/exceptions/{exception_id}`: the item plus every `exception.*` event of it. */
 export const historyEvent = z.object({

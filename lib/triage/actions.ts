@@ -4,13 +4,14 @@ import { AppError } from '@/lib/errors';
 import { codePointLength, type Workflow } from '@/lib/events';
 import { textProblem } from '@/lib/events/text';
 import { withSpan } from '@/lib/telemetry/span';
-import { ingestLines } from './pipeline';
+import { ingestLines } from '@/ingest/pipeline';
 
 /**
  * Exception actions of the control tower (api.md): each records one `exception.*` event through the
  * same pipeline as every producer event, so it is validated, deduplicated and counted like any other.
- * The exception's current state is looked up by the caller's function (lib/kpi may not be imported
- * from ingest/), which keeps scope and the "what is this exception" rules in one place.
+ * Triage is the one writer outside ingest/: it reuses ingest's pipeline rather than a second write path.
+ * The exception's current state comes from the caller (lib/queries/exceptions.ts), which keeps scope
+ * and the "what is this exception" rules in one place.
  */
 export const EXCEPTION_ACTIONS = ['acknowledge', 'assign', 'resolve'] as const;
 export type ExceptionAction = (typeof EXCEPTION_ACTIONS)[number];

@@ -1,6 +1,6 @@
-import type { Ctx, Emitter } from './demo-emit';
-import { CARRIERS, DAY, HOUR, MIN, SEC, VENDORS, type WarehouseProfile } from './demo-model';
-import { cents, clamp } from './demo-random';
+import type { Ctx, Emitter } from './emit';
+import { CARRIERS, DAY, HOUR, MIN, SEC, VENDORS, type WarehouseProfile } from './model';
+import { cents, clamp } from './random';
 
 export interface OrderSpec {
   readonly n: number;

@@ -9,8 +9,8 @@ import {
   SEC,
   SEVERITY_WEIGHTS,
   iso,
-} from './demo-model';
-import { type Rng, clamp } from './demo-random';
+} from './model';
+import { type Rng, clamp } from './random';
 
 export type DemoEvent = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
-import type { Ctx, Emitter } from './demo-emit';
-import { DRIFT_WAREHOUSES, HOUR, MIN, SEC, type WarehouseProfile } from './demo-model';
-import { type Rng, cents, clamp } from './demo-random';
+import type { Ctx, Emitter } from './emit';
+import { DRIFT_WAREHOUSES, HOUR, MIN, SEC, type WarehouseProfile } from './model';
+import { type Rng, cents, clamp } from './random';
 
 interface Stock {
   readonly sku: string;

@@ -4,9 +4,9 @@
  * counts, and one scripted warehouse outage. Events stream out a transaction at a time (not in time
  * order), so memory stays flat at any scale; the same options always give the same events and ids.
  */
-import { Emitter, type DemoEvent, type Outage } from './demo-emit';
-import { orderToCash, procureToPay, returnToCredit, transfer } from './demo-flows';
-import { InventoryBook, SNAPSHOT_HOUR, SNAPSHOT_LAST_OFFSET } from './demo-inventory';
+import { Emitter, type DemoEvent, type Outage } from './emit';
+import { orderToCash, procureToPay, returnToCredit, transfer } from './flows';
+import { InventoryBook, SNAPSHOT_HOUR, SNAPSHOT_LAST_OFFSET } from './inventory';
 import {
   CREDIT_HOLD_WAREHOUSE,
   DAY,
@@ -19,8 +19,8 @@ import {
   PROFILES,
   type WarehouseProfile,
   dayStart,
-} from './demo-model';
-import { Rng } from './demo-random';
+} from './model';
+import { Rng } from './random';
 
 export interface DemoOptions {
   seed?: number;

@@ -1,7 +1,18 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { AppError } from '@/lib/errors';
-import { Reservation } from './lock';
+
+/**
+ * A claim on some memory budget that grows while a body is read (ingest's is `Reservation` in
+ * ingest/lock.ts). `grow` throws the answer to send when the budget is exhausted.
+ */
+export interface ByteBudget {
+  grow(bytes: number): void;
+  release(): void;
+}
+
+/** Small bodies (a triage action, a silence, a sign-in form) are bounded by their limit alone. */
+const UNBUDGETED: ByteBudget = { grow: () => undefined, release: () => undefined };
 
 const gunzipAsync = promisify(zlib.gunzip);
 
@@ -12,7 +23,7 @@ const gunzipAsync = promisify(zlib.gunzip);
  * (so the client reads the answer instead of a reset connection) and the answer is a 429.
  * The caller owns the returned reservation and releases it once the body is no longer needed.
  */
-export async function readBodyReserved(req: Request, limit: number): Promise<{ body: Buffer; reservation: Reservation }> {
+export async function readBodyReserved<B extends ByteBudget>(req: Request, limit: number, reservation: B): Promise<{ body: Buffer; reservation: B }> {
   const encoding = (req.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
   if (!['identity', 'gzip', 'x-gzip', ''].includes(encoding)) {
     throw new AppError('bad_request', `content-encoding: unsupported "${encoding.slice(0, 32)}" (use gzip or none)`);
@@ -21,7 +32,6 @@ export async function readBodyReserved(req: Request, limit: number): Promise<{ b
   if (Number.isFinite(declared) && declared > limit) {
     throw new AppError('payload_too_large', `body: larger than the ${limit}-byte limit`);
   }
-  const reservation = new Reservation();
   try {
     const raw = await readRaw(req, limit, reservation, Number.isFinite(declared) ? declared : undefined);
     if (encoding !== 'gzip' && encoding !== 'x-gzip') return { body: raw, reservation };
@@ -34,7 +44,7 @@ export async function readBodyReserved(req: Request, limit: number): Promise<{ b
   }
 }
 
-async function readRaw(req: Request, limit: number, reservation: Reservation, declared: number | undefined): Promise<Buffer> {
+async function readRaw(req: Request, limit: number, reservation: ByteBudget, declared: number | undefined): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   if (!req.body) return Buffer.alloc(0);
@@ -72,9 +82,9 @@ async function readRaw(req: Request, limit: number, reservation: Reservation, de
   return Buffer.concat(chunks, size);
 }
 
-/** Reads a body under the limit; the memory claim ends when the bytes are returned. */
-export async function readBody(req: Request, limit: number): Promise<Buffer> {
-  const { body, reservation } = await readBodyReserved(req, limit);
+/** Reads a body under the limit; a budget's claim ends when the bytes are returned. */
+export async function readBody(req: Request, limit: number, budget: ByteBudget = UNBUDGETED): Promise<Buffer> {
+  const { body, reservation } = await readBodyReserved(req, limit, budget);
   reservation.release();
   return body;
 }
@@ -86,16 +96,7 @@ function gunzipError(err: unknown, limit: number): AppError {
   return new AppError('bad_request', 'body: not valid gzip data (truncated or corrupt); nothing was stored');
 }
 
-export function gunzipLimited(raw: Buffer, limit: number): Buffer {
-  if (raw.length === 0) return raw;
-  try {
-    return zlib.gunzipSync(raw, { maxOutputLength: limit });
-  } catch (err) {
-    throw gunzipError(err, limit);
-  }
-}
-
-/** Same as gunzipLimited, on the thread pool: a 16 MiB body does not stall other requests. */
+/** Gunzip on the thread pool (a 16 MiB body does not stall other requests), bounded by the limit. */
 export async function gunzipLimitedAsync(raw: Buffer, limit: number): Promise<Buffer> {
   if (raw.length === 0) return raw;
   try {

@@ -4,7 +4,7 @@ import { SEVERITIES, WORKFLOWS } from '@/lib/events';
 import type { QueryScope } from '@/lib/scope';
 import { p, query, sql, type Sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
-import { AGE_BUCKETS, STATE_COLUMNS, exceptionStateRow, exceptionStates, inBucket, type ExceptionStateRow } from './exceptions-state';
+import { AGE_BUCKETS, STATE_COLUMNS, exceptionStateRow, exceptionStates, inBucket, type ExceptionStateRow } from '@/lib/kpi/exceptions-state';
 
 /** api.md `GET /api/v1/exceptions`: current state (at now) of every exception in scope, paged. */
 export const exceptionItem = z.object({

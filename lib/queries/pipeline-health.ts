@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { QueryScope } from '@/lib/scope';
 import { p, query, sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
-import { byId, nullableNumber, scopeFilter } from './common';
+import { byId, nullableNumber, scopeFilter } from '@/lib/kpi/common';
 
 /**
  * metrics.md §6: per source system × type over a window of INGEST time: accepted, duplicates dropped,
