@@ -63,9 +63,17 @@ const EXPECTED: Partial<Record<ApiEvent['workflow'], readonly string[]>> = {
 };
 const TRANSFER_STAGES = ['transfer.shipped', 'transfer.received'] as const;
 
-/** The expected stages for a transaction whose (sorted) events are given; [] when none are expected. */
+/** Business events: what a transaction is made of (metrics.md §8); telemetry and snapshots are not. */
+export const isBusinessEvent = (type: string): boolean =>
+  type !== 'sync.message' && type !== 'inventory.snapshot' && !type.startsWith('exception.');
+
+/**
+ * The expected stages for a transaction whose events are given sorted by (occurred_at, event_id); []
+ * when none are expected. Its workflow is that of its earliest business event, as on the Flow page: an
+ * exception or a sync message that happens to come first must not lend the order its workflow.
+ */
 export function expectedStages(events: readonly ApiEvent[]): readonly string[] {
-  const first = events[0];
+  const first = events.find((e) => isBusinessEvent(e.type));
   if (!first) return [];
   if (first.workflow === 'inventory') return events.some((e) => e.type.startsWith('transfer.')) ? TRANSFER_STAGES : [];
   return EXPECTED[first.workflow] ?? [];

@@ -51,6 +51,14 @@ const batch2: Ev[] = [
   ev('s1', 'order.created', 'ORD-SKIP', 'DC-A', 0),
   ev('s2', 'shipment.confirmed', 'ORD-SKIP', 'DC-A', 2),
   ev('s3', 'invoice.posted', 'ORD-SKIP', 'DC-A', 5),
+  // The exception and the sync message come first, with other workflows: the order still sets the workflow.
+  ev('w1', 'exception.opened', 'EXC-FIRST', 'DC-A', 0, { workflow: 'return_to_credit' }, { exception_id: 'EXC-F', category: 'tax', severity: 'low' }),
+  ev('w2', 'sync.message', 'EXC-FIRST', 'DC-A', 0.5, { workflow: 'procure_to_pay', target_system: 'WMS', observed_at: at(0.6) }, { status: 'failed' }),
+  ev('w3', 'order.created', 'EXC-FIRST', 'DC-A', 1),
+  ev('w4', 'pick.confirmed', 'EXC-FIRST', 'DC-A', 3, { workflow: 'other' }),
+  // Only telemetry and an exception: not a transaction, so no stage is expected.
+  ev('n1', 'sync.message', 'NO-BIZ', 'DC-A', 0, { target_system: 'WMS', observed_at: at(0.1) }, { status: 'delivered' }),
+  opened('n2', 'NO-BIZ', 'DC-A', 1, 'EXC-NB', 'tax', 'low'),
   ev('m1', 'order.created', 'MIX-1', 'DC-A', 0, { document_ref: 'MIX-1' }),
   opened('m2', 'MIX-1', 'DC-A', 1, 'MIX-1-a', 'tax', 'critical'),
   ...HOSTILE.map((id, i) => ev(`h${i}`, 'order.created', id, 'DC-A', i, { document_ref: id })),
@@ -133,7 +141,7 @@ describe('GET /api/v1/correlations', () => {
     expect((await viaQuery('PO-7', '&warehouse=DC-B')).status).toBe(404);
   });
 
-  it('expected stages follow the workflow of the earliest event', async () => {
+  it('expected stages follow the workflow of the earliest business event', async () => {
     const cases: [string, [string, number | null][], string[]][] = [
       ['PO-7', [['receipt.posted', null], ['invoice.posted', 86400], ['payment.received', 86400]], []],
       ['RMA-3', [['return.received', null], ['credit.issued', 18000]], []],
@@ -141,6 +149,8 @@ describe('GET /api/v1/correlations', () => {
       ['ADJ-1', [], []],
       ['OTHER-1', [], []],
       ['ORD-SKIP', [['order.created', null], ['shipment.confirmed', 7200], ['invoice.posted', 10800]], ['pick.confirmed', 'payment.received']],
+      ['EXC-FIRST', [['order.created', null], ['pick.confirmed', 7200]], ['shipment.confirmed', 'invoice.posted', 'payment.received']],
+      ['NO-BIZ', [], []],
     ];
     for (const [id, stages, missing] of cases) {
       const body = correlationResponse.parse((await viaQuery(id)).body);
