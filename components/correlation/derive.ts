@@ -3,8 +3,8 @@ import type { ApiEvent, CorrelationResponse } from '@/components/data/types';
 export const isFailedMessage = (e: ApiEvent): boolean =>
   e.type === 'sync.message' && (e.attributes.status === 'failed' || e.attributes.status === 'dead_lettered');
 
-/** The workflow of a transaction is that of its earliest event (api.md). */
-export const workflowOf = (c: CorrelationResponse): string => c.events[0]?.workflow ?? 'other';
+/** The server decides the workflow (its earliest business event), so the page and the Flow view agree. */
+export const workflowOf = (c: CorrelationResponse): string => c.workflow ?? 'no business event';
 
 export function spanOf(c: CorrelationResponse): { first: number; last: number } | null {
   if (c.events.length === 0) return null;

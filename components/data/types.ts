@@ -227,6 +227,7 @@ export interface ExceptionDetail extends ExceptionItem {
 
 export interface CorrelationResponse {
   correlation_id: string;
+  workflow: ApiEvent['workflow'] | null;
   events: ApiEvent[];
   exceptions: {
     exception_id: string;

@@ -49,6 +49,8 @@ export type Stage = z.infer<typeof stageSchema>;
 
 export const correlationResponse = z.object({
   correlation_id: z.string(),
+  /** An addition to api.md: the transaction's workflow as stages use it (null: no business event). */
+  workflow: z.enum(WORKFLOWS).nullable(),
   events: z.array(apiEventSchema),
   exceptions: z.array(correlationException),
   stages: z.array(stageSchema),
@@ -72,11 +74,14 @@ export const isBusinessEvent = (type: string): boolean =>
  * when none are expected. Its workflow is that of its earliest business event, as on the Flow page: an
  * exception or a sync message that happens to come first must not lend the order its workflow.
  */
+export const transactionWorkflow = (events: readonly ApiEvent[]): ApiEvent['workflow'] | null =>
+  events.find((e) => isBusinessEvent(e.type))?.workflow ?? null;
+
 export function expectedStages(events: readonly ApiEvent[]): readonly string[] {
-  const first = events.find((e) => isBusinessEvent(e.type));
-  if (!first) return [];
-  if (first.workflow === 'inventory') return events.some((e) => e.type.startsWith('transfer.')) ? TRANSFER_STAGES : [];
-  return EXPECTED[first.workflow] ?? [];
+  const workflow = transactionWorkflow(events);
+  if (workflow === null) return [];
+  if (workflow === 'inventory') return events.some((e) => e.type.startsWith('transfer.')) ? TRANSFER_STAGES : [];
+  return EXPECTED[workflow] ?? [];
 }
 
 /**
@@ -201,6 +206,6 @@ export async function correlationDetail(scope: QueryScope, rawId: string, now = 
     const events = rows.map((r) => rowToApiEvent(r));
     const excIds = [...new Set(rows.map((r) => r.exception_id).filter((x) => x !== ''))];
     const exceptions = await correlationExceptions(scope, excIds, now);
-    return { correlation_id: id, events, exceptions, ...stagesOf(events) };
+    return { correlation_id: id, workflow: transactionWorkflow(events), events, exceptions, ...stagesOf(events) };
   });
 }

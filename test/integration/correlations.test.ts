@@ -158,6 +158,10 @@ describe('GET /api/v1/correlations', () => {
       expect(body.missing_stages).toEqual(missing);
       expect(body.events).toEqual(expectedEvents(id, null));
     }
+    const workflowOf = async (id: string) => correlationResponse.parse((await viaQuery(id)).body).workflow;
+    expect(await workflowOf('EXC-FIRST')).toBe('order_to_cash');
+    expect(await workflowOf('RMA-3')).toBe('return_to_credit');
+    expect(await workflowOf('NO-BIZ')).toBeNull();
     const tr = correlationResponse.parse(await correlationDetail({ warehouses: ['DC-B'] }, 'TR-1'));
     expect(tr.stages.map((s) => [s.stage, s.since_previous_seconds])).toEqual([['transfer.received', null]]);
     expect(tr.missing_stages).toEqual(['transfer.shipped']);
