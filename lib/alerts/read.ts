@@ -7,6 +7,7 @@ import { bodyOf } from './engine';
 import { alertBody, groupKey, groupSchema, iso, type Group } from './model';
 import { alertConfig, ruleSchema, SEVERITY_RANK } from './rules';
 import { loadResolved, loadSilences, loadStates, saveSilence } from './state';
+import { invalidateReads } from '@/lib/server/shared-reads';
 
 /** GET /api/v1/alerts and the silence action (alerts.md "API"). */
 export const silenceItem = z.object({
@@ -126,5 +127,6 @@ export async function silenceGroup(args: { ruleId: string; body: string; scope: 
   }
   const createdBy = args.actor;
   await saveSilence({ rule_id: rule.id, group_key: groupKey(group), group, until, created_at: args.now, created_by: createdBy }, args.now);
+  invalidateReads(); // every read that starts after this answer sees the silence
   return { rule_id: rule.id, group, until: iso(until), created_at: iso(args.now), created_by: createdBy };
 }

@@ -2,6 +2,7 @@ import { AppError } from '@/lib/errors';
 import { errorResponse } from '@/lib/http/respond';
 import { warehouseParams } from '@/lib/http/params';
 import { ALL, narrow, type QueryScope, type Scope } from '@/lib/scope';
+import { noteIngested, readKey, sharedRead, type SharedAnswer } from '@/lib/server/shared-reads';
 import { serverState } from '@/lib/server/state';
 import { can, type Permission, type Principal } from './roles';
 import { sessionPrincipal } from './session';
@@ -85,12 +86,26 @@ export function route<P = Record<string, never>>(
       const requested = warehouseParams(url);
       const narrowed = narrow(scope, requested);
       if (narrowed.outside.length > 0) throw new AppError('forbidden', 'warehouse: outside your scope');
-      return await fn({ req, url, principal, scope, warehouses: { scope: narrowed.scope, requested }, params });
+      const run = () => fn({ req, url, principal, scope, warehouses: { scope: narrowed.scope, requested }, params });
+      // A read's answer depends only on its URL and the caller's scope (checked above), so identical
+      // reads may share one computation (api.md, CT_READ_MAX_AGE_S).
+      if (req.method === 'GET' && (perm === 'read' || perm === 'pipeline')) {
+        return fromShared(await sharedRead(readKey(url, scope), async () => toShared(await run())));
+      }
+      const res = await run();
+      if (perm === 'ingest' && res.ok) noteIngested();
+      return res;
     } catch (err) {
       return errorResponse(err);
     }
   };
 }
+
+async function toShared(res: Response): Promise<SharedAnswer> {
+  return { status: res.status, headers: [...res.headers.entries()], body: await res.text() };
+}
+
+const fromShared = (a: SharedAnswer): Response => new Response(a.body, { status: a.status, headers: a.headers });
 
 /** For methods a route does not support: a JSON 405 instead of the framework's default. */
 export function methodNotAllowed(allow: string): Handler<Record<string, string>> {

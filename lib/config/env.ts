@@ -22,6 +22,8 @@ const envSchema = z.object({
   CT_WEBHOOK_BACKOFF_MS: z.coerce.number().int().nonnegative().default(1000),
   CT_DASHBOARD_URL: z.string().optional(),
   CT_MAX_BODY_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
+  // How old a shared read answer may be, in seconds (api.md "Reads may share work"); 0 shares nothing.
+  CT_READ_MAX_AGE_S: z.coerce.number().nonnegative().max(3600).default(2),
   NEXTAUTH_SECRET: z.string().optional(),
   NEXTAUTH_URL: z.string().optional(),
   PORT: z.coerce.number().int().positive().default(3000),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '@/lib/errors';
 import { codePointLength, type Workflow } from '@/lib/events';
 import { textProblem } from '@/lib/events/text';
+import { invalidateReads } from '@/lib/server/shared-reads';
 import { withSpan } from '@/lib/telemetry/span';
 import { ingestLines } from '@/ingest/pipeline';
 
@@ -124,6 +125,7 @@ export async function performExceptionAction(req: ActionRequest): Promise<Record
       if (result.accepted !== 1) {
         throw new AppError('internal', `exception action not recorded: ${result.errors[0]?.reason ?? 'unknown reason'}`);
       }
+      invalidateReads(); // every read that starts after this answer sees the action
       return event;
     }),
   );
