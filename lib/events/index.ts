@@ -1,4 +1,4 @@
-/** Canonical event model (shared/spec/events.md): validation, normalization and the ClickHouse row. */
+/** Canonical event model (docs/events.md): validation, normalization and the ClickHouse row. */
 export {
   BUSINESS_TYPES,
   EVENT_TYPES,
