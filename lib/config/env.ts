@@ -22,6 +22,8 @@ const envSchema = z.object({
   CT_WEBHOOK_BACKOFF_MS: z.coerce.number().int().nonnegative().default(1000),
   CT_DASHBOARD_URL: z.string().optional(),
   CT_MAX_BODY_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
+  // How long `npm run ingest` waits out 429/503 (or an unreachable server) for one chunk before it stops.
+  CT_INGEST_RETRY_MAX_S: z.coerce.number().positive().default(300),
   NEXTAUTH_SECRET: z.string().optional(),
   NEXTAUTH_URL: z.string().optional(),
   PORT: z.coerce.number().int().positive().default(3000),
