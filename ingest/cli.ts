@@ -6,7 +6,7 @@ import { INGEST_TOKEN_FILE } from '@/lib/auth/tokens';
 import { AppError, isAppError } from '@/lib/errors';
 import { formatNumber } from '@/lib/format/number';
 import { closeStore } from '@/lib/store';
-import { SERVER_FILE } from '@/lib/server/startup';
+import { runningServer } from '@/lib/server/startup';
 import { parseNdjson } from './parse';
 import { ingestLines } from './pipeline';
 import { listInputs, readChunks, type Chunk } from './source';
@@ -28,17 +28,6 @@ function usage(): never {
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-/** A running server that owns the embedded store, if any: then we must go through its API. */
-function runningServer(): string | undefined {
-  try {
-    const info = JSON.parse(fs.readFileSync(path.join(dataDir(), SERVER_FILE), 'utf8')) as { pid: number; url: string };
-    process.kill(info.pid, 0);
-    return info.url;
-  } catch {
-    return undefined; // no server file, or its process is gone
-  }
 }
 
 function readToken(): string | undefined {
