@@ -29,6 +29,8 @@ const median = (xs: number[]) => {
   return s[Math.floor(s.length / 2)]!;
 };
 const fmt = (ms: number) => (ms < 10 ? ms.toFixed(1) : ms.toFixed(0));
+/** Median, then the range over the runs. */
+const spread = (xs: number[]) => `${fmt(median(xs))} (${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))})`;
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
   await fn();
@@ -66,19 +68,19 @@ const alone: number[] = [];
 for (let r = 0; r <= RUNS; r++) alone.push(await fanOut(conns.slice(0, 1), true, 1));
 const single = median(alone.slice(1));
 console.log(`\n(a) 8 concurrent cheap queries (one alone: ${fmt(single)} ms), wall time in ms`);
-console.log('connections | bound parameters | no parameters');
-for (const k of [1, 2, 4]) {
-  const b: number[] = [];
-  const u: number[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    b.push(await fanOut(conns.slice(0, k), true, 8));
-    u.push(await fanOut(conns.slice(0, k), false, 8));
-  }
-  console.log(`${k} | ${fmt(median(b))} | ${fmt(median(u))}`);
+// Configurations alternate within each round, so that a load change on a shared machine hits all alike.
+const configs = [1, 2, 4].flatMap((k) => [true, false].map((bound) => ({ k, bound })));
+const wall = new Map<string, number[]>();
+const put = (key: string, ms: number) => wall.set(key, [...(wall.get(key) ?? []), ms]);
+for (let r = 0; r < RUNS; r++) {
+  for (const { k, bound } of configs) put(`${k}/${bound}`, await fanOut(conns.slice(0, k), bound, 8));
+  put('seq', await timed(async () => {
+    for (let i = 0; i < 8; i++) await fanOut(conns.slice(0, 1), true, 1);
+  }));
 }
-const seq: number[] = [];
-for (let r = 0; r < RUNS; r++) seq.push(await timed(async () => { for (let i = 0; i < 8; i++) await fanOut(conns.slice(0, 1), true, 1); }));
-console.log(`8 in sequence | ${fmt(median(seq))} |`);
+console.log('connections | bound parameters | no parameters');
+for (const k of [1, 2, 4]) console.log(`${k} | ${spread(wall.get(`${k}/true`)!)} | ${spread(wall.get(`${k}/false`)!)}`);
+console.log(`8 in sequence, 1 connection | ${spread(wall.get('seq')!)} |`);
 for (const c of conns) await c.close();
 
 // (b) a cheap read behind slow ones: FIFO (one lane for all) vs lanes.
@@ -101,17 +103,18 @@ async function behindSlow(lanes: boolean): Promise<{ cheap: number; insert: numb
 }
 await command(sql`CREATE TEMPORARY TABLE IF NOT EXISTS ingest_probe (event_id String)`);
 console.log(`\n(b) a cheap read issued while a slow bulk statement runs (alone: ${fmt(median(slowAlone))} ms) and 3 more are queued`);
-console.log('order | cheap read latency ms | insert latency ms (c)');
-for (const lanes of [false, true]) {
-  const cheap: number[] = [];
-  const insert: number[] = [];
-  for (let r = 0; r < RUNS; r++) {
+const lat = { fifo: { cheap: [] as number[], insert: [] as number[] }, lanes: { cheap: [] as number[], insert: [] as number[] } };
+for (let r = 0; r < RUNS; r++) {
+  for (const lanes of [false, true]) {
     const m = await behindSlow(lanes);
-    cheap.push(m.cheap);
-    insert.push(m.insert);
+    const into = lanes ? lat.lanes : lat.fifo;
+    into.cheap.push(m.cheap);
+    into.insert.push(m.insert);
   }
-  console.log(`${lanes ? 'scheduler (interactive before bulk)' : 'first come first served'} | ${fmt(median(cheap))} | ${fmt(median(insert))}`);
 }
+console.log('order | cheap read latency ms | insert latency ms (c)');
+console.log(`first come first served | ${spread(lat.fifo.cheap)} | ${spread(lat.fifo.insert)}`);
+console.log(`scheduler (interactive before bulk) | ${spread(lat.lanes.cheap)} | ${spread(lat.lanes.insert)}`);
 console.log(`\n${uptime()}`);
 await closeStore();
 fs.rmSync(dir, { recursive: true, force: true });
