@@ -1,5 +1,6 @@
 import type { DefaultSession, NextAuthOptions, User } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
+import { safeCallbackPath } from './callback';
 import { isRole, type Role } from './roles';
 import { oidcConfig, oidcProvider } from './oidc';
 import {
@@ -103,6 +104,8 @@ export function authOptions(): NextAuthOptions {
       debug: () => {},
     },
     callbacks: {
+      // Only paths of our own origin, normalised: next-auth's default lets `/.//evil.example` through.
+      redirect: ({ url, baseUrl }) => `${baseUrl}${safeCallbackPath(url, baseUrl)}`,
       // SSO users whose claims mapped to no role arrive with role null: refused here.
       signIn: ({ user }) => isRole(user.role) && user.warehouses != null && typeof user.email === 'string',
       jwt: ({ token, user, account }) => {

@@ -31,3 +31,33 @@ export async function sessionCookie(u: TestUser): Promise<string> {
   });
   return `ct-session=${token}`;
 }
+
+const authCtx = (...nextauth: string[]) => ({ params: Promise.resolve({ nextauth }) });
+const cookiePairs = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]!);
+
+/** The browser's path through the next-auth route: GET /api/auth/csrf, then POST the form with the csrf cookie. */
+async function postForm(base: string, action: string[], cookie: string | undefined, fields: Record<string, string>): Promise<Response> {
+  const { GET, POST } = await import('@/app/api/auth/[...nextauth]/route');
+  const csrfRes = await GET(new Request(`${base}/api/auth/csrf`, { headers: cookie ? { cookie } : {} }), authCtx('csrf'));
+  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
+  return POST(
+    new Request(`${base}/api/auth/${action.join('/')}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: [...(cookie ? [cookie] : []), ...cookiePairs(csrfRes)].join('; ') },
+      body: new URLSearchParams({ csrfToken, ...fields, json: 'true' }),
+    }),
+    authCtx(...action),
+  );
+}
+
+/** Password sign-in; `cookie` is the session cookie pair to replay (`ct-session=…`), if one was issued. */
+export async function passwordSignIn(base: string, email: string, password: string, callbackUrl = `${base}/`) {
+  const res = await postForm(base, ['callback', 'credentials'], undefined, { email, password, callbackUrl });
+  const setCookie = res.headers.getSetCookie().find((c) => /^(__Host-)?ct-session=/.test(c));
+  return { res, setCookie, cookie: setCookie?.split(';')[0] };
+}
+
+/** Sign-out as the dashboard does it (POST /api/auth/signout with the csrf token). */
+export function passwordSignOut(base: string, cookie: string, callbackUrl = `${base}/login`): Promise<Response> {
+  return postForm(base, ['signout'], cookie, { callbackUrl });
+}

@@ -10,6 +10,7 @@ import { route } from '@/lib/auth/route';
 import { refreshedCookie, resolveSession, sessionPrincipal } from '@/lib/auth/session';
 import { json } from '@/lib/http/respond';
 import { proxy } from '@/proxy';
+import { passwordSignIn, passwordSignOut } from '../helpers/session';
 
 const BASE = 'http://localhost';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-auth-'));
@@ -38,22 +39,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const ctx = (...nextauth: string[]) => ({ params: Promise.resolve({ nextauth }) });
 const cookiePairs = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]!);
 
-/** The browser's path: GET /api/auth/csrf, then POST the form with the csrf cookie. */
-async function signIn(email: string, password: string) {
-  const csrfRes = await authGET(new Request(`${BASE}/api/auth/csrf`), ctx('csrf'));
-  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-  const form = new URLSearchParams({ csrfToken, email, password, callbackUrl: `${BASE}/`, json: 'true' });
-  const res = await authPOST(
-    new Request(`${BASE}/api/auth/callback/credentials`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookiePairs(csrfRes).join('; ') },
-      body: form,
-    }),
-    ctx('callback', 'credentials'),
-  );
-  const session = res.headers.getSetCookie().find((c) => /^(__Host-)?ct-session=/.test(c));
-  return { res, setCookie: session, cookie: session?.split(';')[0] };
-}
+const signIn = (email: string, password: string, callbackUrl?: string) => passwordSignIn(BASE, email, password, callbackUrl);
 
 const withCookie = (cookie: string | undefined, url = '/api/v1/kpi/sync-lag', init: RequestInit = {}) =>
   new Request(`${BASE}${url}`, { ...init, headers: { ...(cookie ? { cookie } : {}), ...(init.headers as Record<string, string>) } });
@@ -267,5 +253,63 @@ describe('demo users', () => {
       process.env = saved;
       fs.rmSync(demoDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('addresses after sign-in and sign-out stay on our origin (issue 14.1)', () => {
+  const HOSTILE = [
+    '/.//evil.example/',
+    '/x/..//evil.example/',
+    '//evil.example/',
+    '/\\evil.example',
+    '\\\\evil.example',
+    '%2F%2Fevil.example',
+    '/%2F%2Fevil.example',
+    '/%5Cevil.example',
+    '%252F%252Fevil.example',
+    '/\t/evil.example',
+    'javascript:alert(1)',
+    'data:text/html,<script>alert(1)</script>',
+    'http://evil.example/',
+    'https://localhost/exceptions',
+  ];
+  const urlOf = async (res: Response) => ((await res.json()) as { url: string }).url;
+
+  it('sign-in answers our root for every hostile callbackUrl, and keeps our own paths', async () => {
+    for (const raw of HOSTILE) {
+      const { res } = await signIn('boss@example.com', PW, raw);
+      expect(res.status, raw).toBe(200);
+      expect(await urlOf(res), raw).toBe(`${BASE}/`);
+    }
+    expect(await urlOf((await signIn('boss@example.com', PW, '/exceptions?status=open')).res)).toBe(`${BASE}/exceptions?status=open`);
+    expect(await urlOf((await signIn('boss@example.com', PW, `${BASE}/close`)).res)).toBe(`${BASE}/close`);
+  });
+
+  it('sign-out and the sign-in page redirect do the same', async () => {
+    for (const raw of HOSTILE) {
+      const { cookie } = await signIn('boss@example.com', PW);
+      const out = await passwordSignOut(BASE, cookie!, raw);
+      expect(await urlOf(out), raw).toBe(`${BASE}/`);
+      const page = await authGET(withCookie(undefined, `/api/auth/signin?callbackUrl=${encodeURIComponent(raw)}`), ctx('signin'));
+      const location = page.headers.get('location')!;
+      expect(location, raw).toMatch(/^\/login\?/); // relative to our origin
+      const to = new URL(location, BASE);
+      // next-auth refuses an unparsable one itself (`/login?error=Configuration`, no callbackUrl at all).
+      expect([`${BASE}/`, null], raw).toContain(to.searchParams.get('callbackUrl'));
+    }
+  });
+
+  it('the proxy sends a page request to /login on our origin with a path of ours to come back to', async () => {
+    for (const url of [`${BASE}//evil.example/`, `${BASE}/%2F%2Fevil.example`, `${BASE}/%5Cevil.example`]) {
+      const res = await proxy(new NextRequest(url));
+      const to = new URL(res.headers.get('location')!);
+      expect(to.origin, url).toBe(BASE);
+      expect(to.searchParams.get('callbackUrl'), url).toBe('/');
+    }
+    // Host (and X-Forwarded-Host, without CT_TRUST_PROXY) do not choose where the redirect goes.
+    const res = await proxy(new NextRequest('http://evil.example/exceptions', { headers: { 'x-forwarded-host': 'evil.example', host: 'evil.example' } }));
+    const to = new URL(res.headers.get('location')!);
+    expect(to.origin).toBe(BASE);
+    expect(to.searchParams.get('callbackUrl')).toBe('/exceptions');
   });
 });
