@@ -313,3 +313,56 @@ describe('addresses after sign-in and sign-out stay on our origin (issue 14.1)',
     expect(to.searchParams.get('callbackUrl')).toBe('/exceptions');
   });
 });
+
+describe('same-origin rule for cookie-authenticated writes (issue 14.5)', () => {
+  const act = route('act', async () => json({ ok: true }));
+  const post = (cookie: string | undefined, headers: Record<string, string>) =>
+    act(withCookie(cookie, '/api/v1/exceptions/x/acknowledge', { method: 'POST', headers }), { params: Promise.resolve({}) });
+  afterEach(() => {
+    delete process.env.CT_TRUST_PROXY;
+    delete process.env.PORT;
+  });
+
+  it('compares Origin (else Referer) with NEXTAUTH_URL in scheme, host and port; Host and X-Forwarded-* do not count', async () => {
+    const { cookie } = await signIn('ann@example.com', PW);
+    const refused: Record<string, string>[] = [
+      { origin: 'http://evil.example', 'x-forwarded-host': 'evil.example' },
+      { origin: 'http://evil.example', host: 'evil.example' },
+      { origin: 'http://evil.example', host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'http' },
+      { origin: 'https://localhost', host: 'localhost' }, // another scheme
+      { origin: 'https://localhost', host: 'localhost', 'x-forwarded-proto': 'https' },
+      { origin: 'http://localhost:3930', host: 'localhost:3930' }, // another port
+      { origin: 'http://127.0.0.1', host: '127.0.0.1' }, // another host name for the same machine
+      { origin: 'null' },
+      { referer: 'http://evil.example/exceptions', host: 'evil.example' },
+      { referer: 'https://localhost/exceptions' },
+      {},
+    ];
+    for (const headers of refused) expect((await post(cookie, headers)).status, JSON.stringify(headers)).toBe(403);
+    expect((await post(cookie, { origin: BASE })).status).toBe(200);
+    expect((await post(cookie, { origin: BASE, host: 'evil.example' })).status).toBe(200); // the browser's Origin is what counts
+    expect((await post(cookie, { referer: `${BASE}/exceptions?status=open` })).status).toBe(200);
+
+    process.env.NEXTAUTH_URL = 'https://tower.example.com';
+    const secure = (await signIn('ann@example.com', PW)).cookie;
+    expect((await post(secure, { origin: 'http://tower.example.com', host: 'tower.example.com' })).status).toBe(403);
+    expect((await post(secure, { origin: 'https://tower.example.com:8443' })).status).toBe(403);
+    expect((await post(secure, { origin: 'https://tower.example.com' })).status).toBe(200);
+  });
+
+  it('believes X-Forwarded-Host/-Proto only with CT_TRUST_PROXY=1 and no NEXTAUTH_URL', async () => {
+    const { cookie } = await signIn('ann@example.com', PW);
+    delete process.env.NEXTAUTH_URL;
+    process.env.PORT = '3930';
+    const forwarded = { origin: 'https://tower.example.com', 'x-forwarded-host': 'tower.example.com', 'x-forwarded-proto': 'https' };
+    expect((await post(cookie, forwarded)).status).toBe(403); // not declared: the default origin, http://localhost:$PORT
+    expect((await post(cookie, { origin: 'http://localhost:3930', host: 'evil.example' })).status).toBe(200);
+    process.env.CT_TRUST_PROXY = '1';
+    expect((await post(cookie, forwarded)).status).toBe(200);
+    expect((await post(cookie, { ...forwarded, origin: 'http://tower.example.com' })).status).toBe(403);
+    expect((await post(cookie, { ...forwarded, 'x-forwarded-host': 'evil.example', origin: 'https://evil.example' })).status).toBe(200); // the proxy's word, by declaration
+    process.env.NEXTAUTH_URL = 'http://localhost:3930';
+    expect((await post(cookie, forwarded)).status).toBe(403); // NEXTAUTH_URL wins
+    expect((await post(cookie, { ...forwarded, origin: 'http://localhost:3930' })).status).toBe(200);
+  });
+});
