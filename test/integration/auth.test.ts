@@ -125,7 +125,7 @@ describe('the session cookie is the only browser identity', () => {
     const tampered = `ct-session=${value.slice(0, -4)}${value.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
     expect(await sessionPrincipal(withCookie(tampered))).toBeNull();
     const now = Math.floor(Date.now() / 1000);
-    const foreign = await encode({ token: { email: 'boss@example.com', name: 'B', role: 'admin', warehouses: '*', src: 'oidc', login_at: now, seen_at: now }, secret: 'another-secret' });
+    const foreign = await encode({ token: { email: 'boss@example.com', name: 'B', role: 'admin', warehouses: '*', src: 'oidc', sid: 'sid-from-another-tower-0123', login_at: now, seen_at: now }, secret: 'another-secret' });
     expect(await sessionPrincipal(withCookie(`ct-session=${foreign}`))).toBeNull();
     // next-auth's getToken would accept the JWT as a bearer token; we do not.
     expect(await sessionPrincipal(withCookie(undefined, '/', { headers: { authorization: `Bearer ${value}` } }))).toBeNull();
