@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
@@ -9,6 +10,7 @@ import { GET as authGET, POST as authPOST } from '@/app/api/auth/[...nextauth]/r
 import { route } from '@/lib/auth/route';
 import { refreshedCookie, resolveSession, sessionPrincipal } from '@/lib/auth/session';
 import { json } from '@/lib/http/respond';
+import { authOptions } from '@/lib/auth/options';
 import { proxy } from '@/proxy';
 import { passwordSignIn, passwordSignOut } from '../helpers/session';
 
@@ -108,6 +110,38 @@ describe('sign-in through the next-auth route', () => {
     expect((await sessionPrincipal(withCookie(cookie)))?.kind).toBe('user');
     // The plain-http name is not read on an https deployment.
     expect(await sessionPrincipal(withCookie(cookie!.replace(/^__Host-/, '')))).toBeNull();
+  });
+});
+
+describe('cookies over https get Secure (issue 14.7)', () => {
+  const cookiesOf = (res: Response) => res.headers.getSetCookie();
+
+  it('every cookie next-auth can set is __Host-, Secure, HttpOnly when NEXTAUTH_URL is https, and none is Secure over http', async () => {
+    process.env.NEXTAUTH_URL = 'https://tower.example.com';
+    // Every cookie kind next-auth knows (session, callback-url, csrf, pkce, state, nonce) is configured by us.
+    // (not an exported entry of next-auth: loaded by file, so an upgrade adding a kind fails here)
+    const { defaultCookies } = createRequire(import.meta.url)(path.resolve('node_modules/next-auth/core/lib/cookie.js')) as { defaultCookies: (secure: boolean) => Record<string, unknown> };
+    const ours = authOptions().cookies!;
+    expect(Object.keys(ours).sort()).toEqual(Object.keys(defaultCookies(true)).sort());
+    for (const [kind, c] of Object.entries(ours)) {
+      expect(c!.name, kind).toMatch(/^__Host-ct-/);
+      expect(c!.options, kind).toMatchObject({ secure: true, httpOnly: true, path: '/' });
+      expect(c!.options.domain, kind).toBeUndefined();
+    }
+    // What actually goes over the wire: csrf, callback-url and session cookies, and the proxy's refresh.
+    const csrf = await authGET(new Request('https://tower.example.com/api/auth/csrf'), ctx('csrf'));
+    const { res, setCookie } = await passwordSignIn('https://tower.example.com', 'fin@example.com', PW);
+    const sent = [...cookiesOf(csrf), ...cookiesOf(res)];
+    expect(sent.map((c) => c.split('=')[0])).toEqual(expect.arrayContaining(['__Host-ct-csrf', '__Host-ct-callback-url', '__Host-ct-session']));
+    for (const c of sent) expect(c, c.split('=')[0]).toMatch(/; Secure/i);
+    const resolved = await resolveSession(withCookie(setCookie!.split(';')[0]), Math.floor(Date.now() / 1000) + 600);
+    const refreshed = await refreshedCookie(resolved!, Math.floor(Date.now() / 1000) + 600);
+    expect(refreshed).toMatchObject({ name: '__Host-ct-session', options: { secure: true, httpOnly: true } });
+
+    process.env.NEXTAUTH_URL = BASE;
+    const plain = [...cookiesOf(await authGET(new Request(`${BASE}/api/auth/csrf`), ctx('csrf'))), ...cookiesOf((await signIn('fin@example.com', PW)).res)];
+    expect(plain.length).toBeGreaterThan(0);
+    for (const c of plain) expect(c).not.toMatch(/Secure|__Host-/i);
   });
 });
 
