@@ -82,7 +82,7 @@ class CollectingResponse {
 }
 
 function rateLimited(req: Request, retryAfterS: number): Response {
-  const url = new URL('/login?error=rate_limited', req.url).toString();
+  const url = new URL('/login?error=rate_limited', publicOrigin(req)).toString();
   // `url` lets next-auth's signIn() report the error as `rate_limited` instead of failing to parse.
   return json(
     { error: { code: 'rate_limited', message: 'too many failed sign-ins for this account; try again later' }, url },
