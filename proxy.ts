@@ -1,4 +1,6 @@
 import { NextResponse, type NextRequest } from 'next/server';
+import { safeCallbackPath } from '@/lib/auth/callback';
+import { publicOrigin } from '@/lib/auth/origin';
 import { refreshedCookie, resolveSession } from '@/lib/auth/session';
 
 /**
@@ -14,11 +16,10 @@ function isApi(pathname: string): boolean {
   return pathname === '/api' || pathname.startsWith('/api/') || pathname.startsWith('/v1/');
 }
 
+/** To /login on our configured origin (never the request's Host), coming back only to a path of ours. */
 function loginRedirect(req: NextRequest): NextResponse {
-  const to = req.nextUrl.clone();
-  to.pathname = '/login';
-  to.search = '';
-  to.searchParams.set('callbackUrl', `${req.nextUrl.pathname}${req.nextUrl.search}`);
+  const to = new URL('/login', publicOrigin(req));
+  to.searchParams.set('callbackUrl', safeCallbackPath(`${req.nextUrl.pathname}${req.nextUrl.search}`));
   return NextResponse.redirect(to);
 }
 

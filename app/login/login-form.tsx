@@ -2,6 +2,7 @@
 
 import { getSession, signIn } from 'next-auth/react';
 import { useEffect, useState, type FormEvent } from 'react';
+import { safeCallbackPath } from '@/lib/auth/callback';
 import { HOME, isRole } from '@/lib/auth/roles';
 
 const MESSAGES: Record<string, string> = {
@@ -12,17 +13,11 @@ const MESSAGES: Record<string, string> = {
 };
 const message = (code: string): string => MESSAGES[code] ?? 'Sign-in failed. Try again.';
 
-/** Only our own pages; '/' means "nowhere in particular", so the role's home wins over it. */
+/** Only our own pages (the same check as the server's); '/' means "nowhere in particular", so the role's home wins over it. */
 function safeTarget(callbackUrl: string | null): string | null {
-  if (!callbackUrl) return null;
-  let url: URL;
-  try {
-    url = new URL(callbackUrl, window.location.origin);
-  } catch {
-    return null;
-  }
-  if (url.origin !== window.location.origin || url.pathname === '/' || url.pathname.startsWith('/login') || url.pathname.startsWith('/api/')) return null;
-  return `${url.pathname}${url.search}${url.hash}`;
+  const path = safeCallbackPath(callbackUrl, window.location.origin);
+  if (path === '/' || path.startsWith('/login') || path.startsWith('/api/')) return null;
+  return path;
 }
 
 async function goHome(callbackUrl: string | null): Promise<boolean> {

@@ -5,6 +5,7 @@ import { readBody as readLimitedBody } from '@/lib/http/body';
 import { parseCookies } from '@/lib/http/cookies';
 import { errorResponse, json } from '@/lib/http/respond';
 import { authOptions } from './options';
+import { publicOrigin } from './origin';
 import { throttleState } from './throttle';
 
 /**
@@ -81,7 +82,7 @@ class CollectingResponse {
 }
 
 function rateLimited(req: Request, retryAfterS: number): Response {
-  const url = new URL('/login?error=rate_limited', req.url).toString();
+  const url = new URL('/login?error=rate_limited', publicOrigin(req)).toString();
   // `url` lets next-auth's signIn() report the error as `rate_limited` instead of failing to parse.
   return json(
     { error: { code: 'rate_limited', message: 'too many failed sign-ins for this account; try again later' }, url },
@@ -109,9 +110,12 @@ async function serve(req: Request, segments: readonly string[]): Promise<Respons
     if (t.limited) return rateLimited(req, t.retryAfterS);
   }
   const url = new URL(req.url);
+  // next-auth builds its addresses from these when NEXTAUTH_URL is unset (and AUTH_TRUST_HOST or VERCEL
+  // is set): it sees our configured origin, never a client's Host or X-Forwarded-*.
+  const origin = new URL(publicOrigin(req));
   const apiReq = {
     method: req.method,
-    headers: Object.fromEntries(req.headers),
+    headers: { ...Object.fromEntries(req.headers), host: origin.host, 'x-forwarded-host': origin.host, 'x-forwarded-proto': origin.protocol.slice(0, -1) },
     cookies: Object.fromEntries(parseCookies(req.headers.get('cookie'))),
     query: { ...Object.fromEntries(url.searchParams), nextauth: [...segments] },
     body: body ?? {},

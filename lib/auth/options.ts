@@ -1,14 +1,18 @@
+import crypto from 'node:crypto';
 import type { DefaultSession, NextAuthOptions, User } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
+import { safeCallbackPath } from './callback';
+import { revokeSession } from './revocation';
 import { isRole, type Role } from './roles';
 import { oidcConfig, oidcProvider } from './oidc';
 import {
+  ABSOLUTE_S,
   authSecret,
   claimsSchema,
-  claimsValid,
   cookieName,
   cookieOptions,
   idleSeconds,
+  livePrincipal,
   nowS,
   REFRESH_AFTER_S,
   secureCookies,
@@ -102,7 +106,16 @@ export function authOptions(): NextAuthOptions {
       warn: (code) => console.warn(`[next-auth][warn][${code}]`),
       debug: () => {},
     },
+    events: {
+      // A copied cookie must not outlive its sign-out: the session id is refused from now on.
+      signOut: ({ token }) => {
+        const c = claimsSchema.safeParse(token);
+        if (c.success) revokeSession(c.data.sid, c.data.login_at + ABSOLUTE_S);
+      },
+    },
     callbacks: {
+      // Only paths of our own origin, normalised: next-auth's default lets `/.//evil.example` through.
+      redirect: ({ url, baseUrl }) => `${baseUrl}${safeCallbackPath(url, baseUrl)}`,
       // SSO users whose claims mapped to no role arrive with role null: refused here.
       signIn: ({ user }) => isRole(user.role) && user.warehouses != null && typeof user.email === 'string',
       jwt: ({ token, user, account }) => {
@@ -115,13 +128,14 @@ export function authOptions(): NextAuthOptions {
             role: user.role,
             warehouses: user.warehouses,
             src: account?.provider === 'credentials' ? 'credentials' : 'oidc',
+            sid: crypto.randomBytes(16).toString('base64url'),
             login_at: now,
             seen_at: now,
           };
         }
         // Session reads (/api/auth/session) count as activity; what the client sends with update() is ignored.
         const claims = claimsSchema.safeParse(token);
-        if (!claims.success || !claimsValid(claims.data, now)) throw new Error('session expired');
+        if (!claims.success || !livePrincipal(claims.data, now)) throw new Error('session expired');
         return { ...token, seen_at: now };
       },
       session: ({ session, token }) => {

@@ -4,6 +4,7 @@ import { warehouseParams } from '@/lib/http/params';
 import { ALL, narrow, type QueryScope, type Scope } from '@/lib/scope';
 import { noteIngested, readKey, sharedRead, type SharedAnswer } from '@/lib/server/shared-reads';
 import { serverState } from '@/lib/server/state';
+import { isSameOrigin } from './origin';
 import { can, type Permission, type Principal } from './roles';
 import { sessionPrincipal } from './session';
 import { apiToken, ingestToken, tokenEquals } from './tokens';
@@ -45,20 +46,13 @@ function scopeOf(p: Principal): Scope {
   return { all: false, warehouses: p.warehouses };
 }
 
-/** Cookie-authenticated state changes must come from our own origin (CSRF). Bearer calls carry no ambient credential. */
+/**
+ * Cookie-authenticated state changes must come from our own origin (CSRF): Origin (else Referer) equal to
+ * the configured public origin in scheme, host and port. Bearer calls carry no ambient credential.
+ */
 function checkSameOrigin(req: Request, principal: Principal) {
   if (principal.kind !== 'user') return;
-  const origin = req.headers.get('origin') ?? req.headers.get('referer');
-  const host = req.headers.get('x-forwarded-host') ?? req.headers.get('host');
-  let ok = false;
-  if (origin && host) {
-    try {
-      ok = new URL(origin).host === host;
-    } catch {
-      ok = false;
-    }
-  }
-  if (!ok) throw new AppError('forbidden', 'cross-origin request refused');
+  if (!isSameOrigin(req)) throw new AppError('forbidden', 'cross-origin request refused');
 }
 
 /**

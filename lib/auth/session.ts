@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { dataDir, env } from '@/lib/config/env';
 import { parseCookies } from '@/lib/http/cookies';
 import { isRole, type Principal, type Role } from './roles';
+import { isRevoked } from './revocation';
 import { findUser } from './users';
 
 /**
@@ -63,6 +64,8 @@ export const claimsSchema = z.object({
   role: z.custom<Role>(isRole),
   warehouses: z.union([z.literal('*'), z.array(z.string())]),
   src: z.enum(['credentials', 'oidc']),
+  /** Random per sign-in; sign-out revokes it (revocation.ts). Cookies from before it existed are refused. */
+  sid: z.string().min(16),
   /** Seconds since the epoch: when the user signed in, and when we last saw them. */
   login_at: z.number().int(),
   seen_at: z.number().int(),
@@ -92,9 +95,9 @@ export interface ResolvedSession {
 }
 
 /**
- * Cookie → verified, unexpired session → the user as they are now: a password user is looked up
- * again in the current users, so removing them or changing their role or warehouses takes effect on
- * the next request, not at the end of the session.
+ * Cookie → verified, unexpired, not signed-out session → the user as they are now: a password user is
+ * looked up again in the current users, so removing or disabling them or changing their role or
+ * warehouses takes effect on the next request, not at the end of the session.
  */
 export async function resolveSession(req: { headers: Headers }, now = nowS()): Promise<ResolvedSession | null> {
   const secret = authSecret();
@@ -108,22 +111,33 @@ export async function resolveSession(req: { headers: Headers }, now = nowS()): P
     return null; // forged, tampered, encrypted with another secret, or past its exp
   }
   const parsed = claimsSchema.safeParse(payload);
-  if (!payload || !parsed.success || !claimsValid(parsed.data, now)) return null;
-  const c = parsed.data;
-  let principal: ResolvedSession['principal'] = { kind: 'user', email: c.email, name: c.name, role: c.role, warehouses: c.warehouses };
-  if (c.src === 'credentials') {
-    let user;
-    try {
-      user = findUser(c.email);
-    } catch (err) {
-      // A broken users file locks everyone out rather than trusting stale roles.
-      console.error(`[auth] ${err instanceof Error ? err.message : 'users unavailable'}`);
-      return null;
-    }
-    if (!user) return null;
-    principal = { kind: 'user', email: user.email, name: user.name, role: user.role, warehouses: user.warehouses };
+  if (!payload || !parsed.success) return null;
+  const principal = livePrincipal(parsed.data, now);
+  return principal && { principal, claims: parsed.data, payload, chunked: found.chunked };
+}
+
+/**
+ * Who valid claims stand for now, or null: expired, signed out, or a password user since removed or
+ * disabled. Shared by every request (resolveSession) and next-auth's own session endpoint.
+ */
+export function livePrincipal(c: SessionClaims, now = nowS()): ResolvedSession['principal'] | null {
+  if (!claimsValid(c, now)) return null;
+  try {
+    if (isRevoked(c.sid)) return null; // signed out
+  } catch (err) {
+    console.error(`[auth] ${err instanceof Error ? err.message : 'signed-out sessions unavailable'}`);
+    return null;
   }
-  return { principal, claims: c, payload, chunked: found.chunked };
+  if (c.src !== 'credentials') return { kind: 'user', email: c.email, name: c.name, role: c.role, warehouses: c.warehouses };
+  let user;
+  try {
+    user = findUser(c.email);
+  } catch (err) {
+    // A broken users file locks everyone out rather than trusting stale roles.
+    console.error(`[auth] ${err instanceof Error ? err.message : 'users unavailable'}`);
+    return null;
+  }
+  return user ? { kind: 'user', email: user.email, name: user.name, role: user.role, warehouses: user.warehouses } : null;
 }
 
 export async function sessionPrincipal(req: Request): Promise<Principal | null> {

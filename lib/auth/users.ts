@@ -27,6 +27,8 @@ const userEntry = z.strictObject({
     .min(1, 'list the warehouses, or ["*"] for all')
     .refine((list) => !list.includes('*') || list.length === 1, 'use ["*"] alone to mean every warehouse'),
   password_hash: z.string().regex(BCRYPT, 'expected a bcrypt hash ($2b$<cost>$…)'),
+  /** true: may not sign in, and their open sessions end on their next request. */
+  disabled: z.boolean().optional(),
 });
 
 const usersFile = z.array(userEntry).superRefine((users, ctx) => {
@@ -45,6 +47,7 @@ export interface UserRecord {
   /** '*' = every warehouse. An admin always sees every warehouse, whatever the file says. */
   warehouses: '*' | string[];
   secret: UserSecret;
+  disabled: boolean;
 }
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
@@ -72,11 +75,12 @@ export function parseUsers(text: string): UserRecord[] {
     role: u.role,
     warehouses: u.role === 'admin' || u.warehouses[0] === '*' ? '*' : [...new Set(u.warehouses)],
     secret: { kind: 'bcrypt', hash: u.password_hash },
+    disabled: u.disabled === true,
   }));
 }
 
 export function demoUsers(password: string): UserRecord[] {
-  return DEMO_USERS.map((u) => ({ ...u, warehouses: '*' as const, secret: { kind: 'demo' as const, password } }));
+  return DEMO_USERS.map((u) => ({ ...u, warehouses: '*' as const, secret: { kind: 'demo' as const, password }, disabled: false }));
 }
 
 let cache: { key: string; users: UserRecord[] } | undefined;
@@ -116,9 +120,10 @@ export function loadUsers(): readonly UserRecord[] {
   return cached(`demo:${pwFile}:${digest}`, () => demoUsers(password));
 }
 
+/** An enabled user by email: a disabled one is, for signing in and for sessions, not there. */
 export function findUser(email: string): UserRecord | undefined {
   const key = normalizeEmail(email);
-  return loadUsers().find((u) => u.email === key);
+  return loadUsers().find((u) => u.email === key && !u.disabled);
 }
 
 /** A real cost-10 hash of nothing anyone knows: unknown accounts cost as much time as known ones. */

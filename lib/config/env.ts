@@ -28,6 +28,8 @@ const envSchema = z.object({
   CT_INGEST_RETRY_MAX_S: z.coerce.number().positive().default(300),
   NEXTAUTH_SECRET: z.string().optional(),
   NEXTAUTH_URL: z.string().optional(),
+  // Off unless declared: only then are X-Forwarded-Host/-Proto believed (lib/auth/origin.ts).
+  CT_TRUST_PROXY: z.string().optional().transform((v) => ['1', 'true', 'on'].includes(v?.toLowerCase() ?? '')),
   PORT: z.coerce.number().int().positive().default(3000),
 });
 

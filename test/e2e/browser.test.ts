@@ -244,3 +244,74 @@ describe('alerts', () => {
     await ctx.close();
   });
 });
+
+describe('security (issue 14)', () => {
+  const ours = new URL(base);
+  const HOSTILE = ['/.//evil.example/', '/x/..//evil.example/', '//evil.example/', '/\\evil.example', '/%2F%2Fevil.example', 'http://evil.example/'];
+
+  /** A context that never leaves our origin: requests elsewhere are recorded and aborted (there is no network anyway). */
+  async function guarded(): Promise<{ ctx: BrowserContext; page: Page; foreign: string[] }> {
+    const ctx = await browser.newContext();
+    const foreign: string[] = [];
+    await ctx.route(
+      (u) => u.host !== ours.host,
+      (r) => {
+        foreign.push(r.request().url());
+        return r.abort();
+      },
+    );
+    return { ctx, page: await ctx.newPage(), foreign };
+  }
+
+  for (const raw of HOSTILE) {
+    it(`sign-in from /login?callbackUrl=${raw} stays on our origin`, async () => {
+      const { ctx, page, foreign } = await guarded();
+      await page.goto(`${base}/login?callbackUrl=${encodeURIComponent(raw)}`);
+      await page.fill('input[name="email"]', 'support@tower.local');
+      await page.fill('input[name="password"]', password);
+      await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 30_000 }), page.click('button[type="submit"]')]);
+      await page.waitForLoadState('networkidle');
+      expect(new URL(page.url()).origin).toBe(ours.origin);
+      expect(new URL(page.url()).pathname).toBe('/exceptions'); // the role's home, not the hostile path
+      expect(foreign).toEqual([]);
+      await ctx.close();
+    });
+  }
+
+  it('signed in: /login?sso=1&callbackUrl=/.//evil.example/ goes home, not away', async () => {
+    const { ctx, page, foreign } = await guarded();
+    await signIn(page, base, 'support@tower.local', password);
+    for (const raw of ['/.//evil.example/', '/x/..//evil.example/']) {
+      await page.goto(`${base}/login?sso=1&callbackUrl=${raw}`);
+      await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: 30_000 });
+      await page.waitForLoadState('networkidle');
+      expect(new URL(page.url()).origin, raw).toBe(ours.origin);
+      expect(new URL(page.url()).pathname, raw).toBe('/exceptions');
+    }
+    expect(foreign).toEqual([]);
+    await ctx.close();
+  });
+
+  it('after sign-out, the old session cookie replayed gets 401 (reads and actions) and pages go to /login', async () => {
+    const { ctx, page } = await asUser('support@tower.local');
+    const session = (await ctx.cookies()).find((c) => c.name === 'ct-session')!;
+    const cookie = `ct-session=${session.value}`;
+    const read = () => fetch(`${base}/api/v1/exceptions?limit=1`, { headers: { cookie } });
+    const r = await fetch(`${base}/api/v1/exceptions?status=open&limit=1`, { headers: api });
+    const id = ((await r.json()) as { items: { exception_id: string }[] }).items[0]!.exception_id;
+    const acknowledge = () => fetch(`${base}/api/v1/exceptions/${encodeURIComponent(id)}/acknowledge`, { method: 'POST', headers: { cookie, origin: ours.origin, 'content-type': 'application/json' }, body: '{}' });
+    expect((await read()).status).toBe(200);
+
+    await page.getByRole('link', { name: 'Sign out' }).first().click();
+    await Promise.all([page.waitForURL((u) => u.pathname === '/login', { timeout: 30_000 }), page.getByRole('button', { name: /sign out/i }).click()]);
+    expect((await ctx.cookies()).some((c) => c.name === 'ct-session')).toBe(false);
+
+    expect((await read()).status).toBe(401);
+    expect((await acknowledge()).status).toBe(401);
+    // The proxy (same server process) knows too: a page with the old cookie redirects to /login.
+    const pageRes = await fetch(`${base}/exceptions`, { headers: { cookie }, redirect: 'manual' });
+    expect(pageRes.status).toBe(307);
+    expect(new URL(pageRes.headers.get('location')!, base).pathname).toBe('/login');
+    await ctx.close();
+  });
+});

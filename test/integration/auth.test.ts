@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import bcrypt from 'bcryptjs';
@@ -9,7 +10,9 @@ import { GET as authGET, POST as authPOST } from '@/app/api/auth/[...nextauth]/r
 import { route } from '@/lib/auth/route';
 import { refreshedCookie, resolveSession, sessionPrincipal } from '@/lib/auth/session';
 import { json } from '@/lib/http/respond';
+import { authOptions } from '@/lib/auth/options';
 import { proxy } from '@/proxy';
+import { passwordSignIn, passwordSignOut } from '../helpers/session';
 
 const BASE = 'http://localhost';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-auth-'));
@@ -38,22 +41,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const ctx = (...nextauth: string[]) => ({ params: Promise.resolve({ nextauth }) });
 const cookiePairs = (res: Response) => res.headers.getSetCookie().map((c) => c.split(';')[0]!);
 
-/** The browser's path: GET /api/auth/csrf, then POST the form with the csrf cookie. */
-async function signIn(email: string, password: string) {
-  const csrfRes = await authGET(new Request(`${BASE}/api/auth/csrf`), ctx('csrf'));
-  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-  const form = new URLSearchParams({ csrfToken, email, password, callbackUrl: `${BASE}/`, json: 'true' });
-  const res = await authPOST(
-    new Request(`${BASE}/api/auth/callback/credentials`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookiePairs(csrfRes).join('; ') },
-      body: form,
-    }),
-    ctx('callback', 'credentials'),
-  );
-  const session = res.headers.getSetCookie().find((c) => /^(__Host-)?ct-session=/.test(c));
-  return { res, setCookie: session, cookie: session?.split(';')[0] };
-}
+const signIn = (email: string, password: string, callbackUrl?: string) => passwordSignIn(BASE, email, password, callbackUrl);
 
 const withCookie = (cookie: string | undefined, url = '/api/v1/kpi/sync-lag', init: RequestInit = {}) =>
   new Request(`${BASE}${url}`, { ...init, headers: { ...(cookie ? { cookie } : {}), ...(init.headers as Record<string, string>) } });
@@ -125,6 +113,38 @@ describe('sign-in through the next-auth route', () => {
   });
 });
 
+describe('cookies over https get Secure (issue 14.7)', () => {
+  const cookiesOf = (res: Response) => res.headers.getSetCookie();
+
+  it('every cookie next-auth can set is __Host-, Secure, HttpOnly when NEXTAUTH_URL is https, and none is Secure over http', async () => {
+    process.env.NEXTAUTH_URL = 'https://tower.example.com';
+    // Every cookie kind next-auth knows (session, callback-url, csrf, pkce, state, nonce) is configured by us.
+    // (not an exported entry of next-auth: loaded by file, so an upgrade adding a kind fails here)
+    const { defaultCookies } = createRequire(import.meta.url)(path.resolve('node_modules/next-auth/core/lib/cookie.js')) as { defaultCookies: (secure: boolean) => Record<string, unknown> };
+    const ours = authOptions().cookies!;
+    expect(Object.keys(ours).sort()).toEqual(Object.keys(defaultCookies(true)).sort());
+    for (const [kind, c] of Object.entries(ours)) {
+      expect(c!.name, kind).toMatch(/^__Host-ct-/);
+      expect(c!.options, kind).toMatchObject({ secure: true, httpOnly: true, path: '/' });
+      expect(c!.options.domain, kind).toBeUndefined();
+    }
+    // What actually goes over the wire: csrf, callback-url and session cookies, and the proxy's refresh.
+    const csrf = await authGET(new Request('https://tower.example.com/api/auth/csrf'), ctx('csrf'));
+    const { res, setCookie } = await passwordSignIn('https://tower.example.com', 'fin@example.com', PW);
+    const sent = [...cookiesOf(csrf), ...cookiesOf(res)];
+    expect(sent.map((c) => c.split('=')[0])).toEqual(expect.arrayContaining(['__Host-ct-csrf', '__Host-ct-callback-url', '__Host-ct-session']));
+    for (const c of sent) expect(c, c.split('=')[0]).toMatch(/; Secure/i);
+    const resolved = await resolveSession(withCookie(setCookie!.split(';')[0]), Math.floor(Date.now() / 1000) + 600);
+    const refreshed = await refreshedCookie(resolved!, Math.floor(Date.now() / 1000) + 600);
+    expect(refreshed).toMatchObject({ name: '__Host-ct-session', options: { secure: true, httpOnly: true } });
+
+    process.env.NEXTAUTH_URL = BASE;
+    const plain = [...cookiesOf(await authGET(new Request(`${BASE}/api/auth/csrf`), ctx('csrf'))), ...cookiesOf((await signIn('fin@example.com', PW)).res)];
+    expect(plain.length).toBeGreaterThan(0);
+    for (const c of plain) expect(c).not.toMatch(/Secure|__Host-/i);
+  });
+});
+
 describe('the session cookie is the only browser identity', () => {
   const handler = route('read', async ({ principal, warehouses }) => json({ principal, scope: warehouses.scope }));
   const act = route('act', async () => json({ ok: true }));
@@ -139,7 +159,7 @@ describe('the session cookie is the only browser identity', () => {
     const tampered = `ct-session=${value.slice(0, -4)}${value.slice(-4) === 'AAAA' ? 'BBBB' : 'AAAA'}`;
     expect(await sessionPrincipal(withCookie(tampered))).toBeNull();
     const now = Math.floor(Date.now() / 1000);
-    const foreign = await encode({ token: { email: 'boss@example.com', name: 'B', role: 'admin', warehouses: '*', src: 'oidc', login_at: now, seen_at: now }, secret: 'another-secret' });
+    const foreign = await encode({ token: { email: 'boss@example.com', name: 'B', role: 'admin', warehouses: '*', src: 'oidc', sid: 'sid-from-another-tower-0123', login_at: now, seen_at: now }, secret: 'another-secret' });
     expect(await sessionPrincipal(withCookie(`ct-session=${foreign}`))).toBeNull();
     // next-auth's getToken would accept the JWT as a bearer token; we do not.
     expect(await sessionPrincipal(withCookie(undefined, '/', { headers: { authorization: `Bearer ${value}` } }))).toBeNull();
@@ -267,5 +287,116 @@ describe('demo users', () => {
       process.env = saved;
       fs.rmSync(demoDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('addresses after sign-in and sign-out stay on our origin (issue 14.1)', () => {
+  const HOSTILE = [
+    '/.//evil.example/',
+    '/x/..//evil.example/',
+    '//evil.example/',
+    '/\\evil.example',
+    '\\\\evil.example',
+    '%2F%2Fevil.example',
+    '/%2F%2Fevil.example',
+    '/%5Cevil.example',
+    '%252F%252Fevil.example',
+    '/\t/evil.example',
+    'javascript:alert(1)',
+    'data:text/html,<script>alert(1)</script>',
+    'http://evil.example/',
+    'https://localhost/exceptions',
+  ];
+  const urlOf = async (res: Response) => ((await res.json()) as { url: string }).url;
+
+  it('sign-in answers our root for every hostile callbackUrl, and keeps our own paths', async () => {
+    for (const raw of HOSTILE) {
+      const { res } = await signIn('boss@example.com', PW, raw);
+      expect(res.status, raw).toBe(200);
+      expect(await urlOf(res), raw).toBe(`${BASE}/`);
+    }
+    expect(await urlOf((await signIn('boss@example.com', PW, '/exceptions?status=open')).res)).toBe(`${BASE}/exceptions?status=open`);
+    expect(await urlOf((await signIn('boss@example.com', PW, `${BASE}/close`)).res)).toBe(`${BASE}/close`);
+  });
+
+  it('sign-out and the sign-in page redirect do the same', async () => {
+    for (const raw of HOSTILE) {
+      const { cookie } = await signIn('boss@example.com', PW);
+      const out = await passwordSignOut(BASE, cookie!, raw);
+      expect(await urlOf(out), raw).toBe(`${BASE}/`);
+      const page = await authGET(withCookie(undefined, `/api/auth/signin?callbackUrl=${encodeURIComponent(raw)}`), ctx('signin'));
+      const location = page.headers.get('location')!;
+      expect(location, raw).toMatch(/^\/login\?/); // relative to our origin
+      const to = new URL(location, BASE);
+      // next-auth refuses an unparsable one itself (`/login?error=Configuration`, no callbackUrl at all).
+      expect([`${BASE}/`, null], raw).toContain(to.searchParams.get('callbackUrl'));
+    }
+  });
+
+  it('the proxy sends a page request to /login on our origin with a path of ours to come back to', async () => {
+    for (const url of [`${BASE}//evil.example/`, `${BASE}/%2F%2Fevil.example`, `${BASE}/%5Cevil.example`]) {
+      const res = await proxy(new NextRequest(url));
+      const to = new URL(res.headers.get('location')!);
+      expect(to.origin, url).toBe(BASE);
+      expect(to.searchParams.get('callbackUrl'), url).toBe('/');
+    }
+    // Host (and X-Forwarded-Host, without CT_TRUST_PROXY) do not choose where the redirect goes.
+    const res = await proxy(new NextRequest('http://evil.example/exceptions', { headers: { 'x-forwarded-host': 'evil.example', host: 'evil.example' } }));
+    const to = new URL(res.headers.get('location')!);
+    expect(to.origin).toBe(BASE);
+    expect(to.searchParams.get('callbackUrl')).toBe('/exceptions');
+  });
+});
+
+describe('same-origin rule for cookie-authenticated writes (issue 14.5)', () => {
+  const act = route('act', async () => json({ ok: true }));
+  const post = (cookie: string | undefined, headers: Record<string, string>) =>
+    act(withCookie(cookie, '/api/v1/exceptions/x/acknowledge', { method: 'POST', headers }), { params: Promise.resolve({}) });
+  afterEach(() => {
+    delete process.env.CT_TRUST_PROXY;
+    delete process.env.PORT;
+  });
+
+  it('compares Origin (else Referer) with NEXTAUTH_URL in scheme, host and port; Host and X-Forwarded-* do not count', async () => {
+    const { cookie } = await signIn('ann@example.com', PW);
+    const refused: Record<string, string>[] = [
+      { origin: 'http://evil.example', 'x-forwarded-host': 'evil.example' },
+      { origin: 'http://evil.example', host: 'evil.example' },
+      { origin: 'http://evil.example', host: 'evil.example', 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'http' },
+      { origin: 'https://localhost', host: 'localhost' }, // another scheme
+      { origin: 'https://localhost', host: 'localhost', 'x-forwarded-proto': 'https' },
+      { origin: 'http://localhost:3930', host: 'localhost:3930' }, // another port
+      { origin: 'http://127.0.0.1', host: '127.0.0.1' }, // another host name for the same machine
+      { origin: 'null' },
+      { referer: 'http://evil.example/exceptions', host: 'evil.example' },
+      { referer: 'https://localhost/exceptions' },
+      {},
+    ];
+    for (const headers of refused) expect((await post(cookie, headers)).status, JSON.stringify(headers)).toBe(403);
+    expect((await post(cookie, { origin: BASE })).status).toBe(200);
+    expect((await post(cookie, { origin: BASE, host: 'evil.example' })).status).toBe(200); // the browser's Origin is what counts
+    expect((await post(cookie, { referer: `${BASE}/exceptions?status=open` })).status).toBe(200);
+
+    process.env.NEXTAUTH_URL = 'https://tower.example.com';
+    const secure = (await signIn('ann@example.com', PW)).cookie;
+    expect((await post(secure, { origin: 'http://tower.example.com', host: 'tower.example.com' })).status).toBe(403);
+    expect((await post(secure, { origin: 'https://tower.example.com:8443' })).status).toBe(403);
+    expect((await post(secure, { origin: 'https://tower.example.com' })).status).toBe(200);
+  });
+
+  it('believes X-Forwarded-Host/-Proto only with CT_TRUST_PROXY=1 and no NEXTAUTH_URL', async () => {
+    const { cookie } = await signIn('ann@example.com', PW);
+    delete process.env.NEXTAUTH_URL;
+    process.env.PORT = '3930';
+    const forwarded = { origin: 'https://tower.example.com', 'x-forwarded-host': 'tower.example.com', 'x-forwarded-proto': 'https' };
+    expect((await post(cookie, forwarded)).status).toBe(403); // not declared: the default origin, http://localhost:$PORT
+    expect((await post(cookie, { origin: 'http://localhost:3930', host: 'evil.example' })).status).toBe(200);
+    process.env.CT_TRUST_PROXY = '1';
+    expect((await post(cookie, forwarded)).status).toBe(200);
+    expect((await post(cookie, { ...forwarded, origin: 'http://tower.example.com' })).status).toBe(403);
+    expect((await post(cookie, { ...forwarded, 'x-forwarded-host': 'evil.example', origin: 'https://evil.example' })).status).toBe(200); // the proxy's word, by declaration
+    process.env.NEXTAUTH_URL = 'http://localhost:3930';
+    expect((await post(cookie, forwarded)).status).toBe(403); // NEXTAUTH_URL wins
+    expect((await post(cookie, { ...forwarded, origin: 'http://localhost:3930' })).status).toBe(200);
   });
 });

@@ -6,7 +6,7 @@ import { can, type Permission, type Role } from '@/lib/auth/roles';
 import { ingestLines } from '@/ingest/pipeline';
 import { proxy } from '@/proxy';
 import { businessEvent } from '../helpers/fixtures';
-import { sessionCookie, useUsers, type TestUser } from '../helpers/session';
+import { passwordSignIn, passwordSignOut, sessionCookie, useUsers, type TestUser } from '../helpers/session';
 import { useTestStore } from '../helpers/store';
 
 /**
@@ -174,5 +174,69 @@ describe('every route under app/', () => {
         expect(new URL(res.headers.get('location')!).pathname, page).toBe('/login');
       }
     }
+  });
+});
+
+describe('a session ends at sign-out and when its user is disabled (issue 14.3)', () => {
+  const PASSWORD = 'a-password-for-this-test';
+  const ana: TestUser = { email: 'ana@t.local', role: 'support', warehouses: ['*'], password: PASSWORD };
+  const BASE = 'http://localhost';
+  const routeFor = (key: string) => routes.find((r) => r.key === key)!.handler;
+  const read = (cookie: string) => routeFor('GET /api/v1/exceptions')(new NextRequest(`${BASE}/api/v1/exceptions`, { headers: { cookie } }), { params: Promise.resolve({}) });
+  const acknowledge = (cookie: string, id: string) =>
+    routeFor('POST /api/v1/exceptions/[exception_id]/[action]')(
+      new NextRequest(`${BASE}/api/v1/exceptions/${id}/acknowledge`, { method: 'POST', headers: { cookie, origin: BASE, 'content-type': 'application/json' }, body: '{}' }),
+      { params: Promise.resolve({ exception_id: id, action: 'acknowledge' }) },
+    );
+  const sessionUser = async (cookie: string) => {
+    const res = await routeFor('GET /api/auth/[...nextauth]')(new NextRequest(`${BASE}/api/auth/session`, { headers: { cookie } }), { params: Promise.resolve({ nextauth: ['session'] }) });
+    return ((await res.json()) as { user?: { email: string } }).user?.email ?? null;
+  };
+
+  beforeAll(async () => {
+    const opened = [1, 2, 3, 4].map((i) =>
+      businessEvent('exception.opened', { warehouse_id: 'DC-OTHER', correlation_id: `SO-SIGNOUT-${i}` }, { exception_id: `EXC-SIGNOUT-${i}`, category: 'pricing', severity: 'low' }),
+    );
+    await ingestLines(opened.map((value, i) => ({ line: i + 1, raw: '', value })), Date.now());
+    useUsers([...Object.values(USERS), ana]);
+  });
+
+  it('signed out: the old cookie replayed reads nothing and changes nothing (401), also after a restart', async () => {
+    const { cookie } = await passwordSignIn(BASE, ana.email, PASSWORD);
+    expect(cookie).toBeDefined();
+    expect((await read(cookie!)).status).toBe(200);
+    expect((await acknowledge(cookie!, 'EXC-SIGNOUT-1')).status).toBe(200);
+    expect(await sessionUser(cookie!)).toBe(ana.email);
+
+    expect((await passwordSignOut(BASE, cookie!)).status).toBe(200);
+    expect((await read(cookie!)).status).toBe(401);
+    expect((await acknowledge(cookie!, 'EXC-SIGNOUT-2')).status).toBe(401);
+    expect(await sessionUser(cookie!)).toBeNull();
+    // The proxy treats it as no session: pages go to /login.
+    expect((await proxy(new NextRequest(`${BASE}/exceptions`, { headers: { cookie: cookie! } }))).status).toBe(307);
+
+    // A restart forgets what the process held in memory, not what the data directory recorded.
+    delete (globalThis as Record<symbol, unknown>)[Symbol.for('control-tower.auth.revoked-sessions')];
+    expect((await read(cookie!)).status).toBe(401);
+
+    // Signing out one session leaves the user's others alone.
+    const again = (await passwordSignIn(BASE, ana.email, PASSWORD)).cookie!;
+    expect((await read(again)).status).toBe(200);
+  });
+
+  it('a user disabled in the users file: open sessions get 401 and sign-in is refused', async () => {
+    const { cookie } = await passwordSignIn(BASE, ana.email, PASSWORD);
+    expect((await read(cookie!)).status).toBe(200);
+    expect((await acknowledge(cookie!, 'EXC-SIGNOUT-3')).status).toBe(200);
+
+    useUsers([...Object.values(USERS), { ...ana, disabled: true }]);
+    expect((await read(cookie!)).status).toBe(401);
+    expect((await acknowledge(cookie!, 'EXC-SIGNOUT-4')).status).toBe(401);
+    expect(await sessionUser(cookie!)).toBeNull();
+    const refused = await passwordSignIn(BASE, ana.email, PASSWORD);
+    expect(refused.res.status).toBe(401);
+    expect(refused.cookie).toBeUndefined();
+    // Everyone else carries on.
+    expect((await read(cookies.support!)).status).toBe(200);
   });
 });

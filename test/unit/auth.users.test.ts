@@ -26,6 +26,20 @@ describe('CT_USERS_FILE validation', () => {
     ]);
   });
 
+  it('reads "disabled": true; a disabled user is not found for sign-in or sessions', () => {
+    const users = parseUsers(JSON.stringify([ok, { ...ok, email: 'off@x.io', disabled: true }, { ...ok, email: 'on@x.io', disabled: false }]));
+    expect(users.map((u) => [u.email, u.disabled])).toEqual([['ann@example.com', false], ['off@x.io', true], ['on@x.io', false]]);
+    expect(errorOf([{ ...ok, disabled: 'yes' }])).toMatch(/^CT_USERS_FILE: \[0\]\.disabled: /);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-users-'));
+    const file = path.join(dir, 'users.json');
+    fs.writeFileSync(file, JSON.stringify([ok, { ...ok, email: 'off@x.io', disabled: true }]));
+    process.env.CT_USERS_FILE = file;
+    expect(findUser('ann@example.com')?.email).toBe('ann@example.com');
+    expect(findUser('off@x.io')).toBeUndefined();
+    delete process.env.CT_USERS_FILE;
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it.each([
     [[{ ...ok, role: 'manager' }], '[0].role: expected one of executive, support, finance, admin'],
     [[ok, { ...ok, email: 'b@x.io', password_hash: 'plaintext' }], '[1].password_hash: expected a bcrypt hash'],
