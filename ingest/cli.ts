@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { migrate } from '@/clickhouse/migrate';
-import { dataDir } from '@/lib/config/env';
+import { dataDir, env } from '@/lib/config/env';
 import { INGEST_TOKEN_FILE } from '@/lib/auth/tokens';
 import { isAppError } from '@/lib/errors';
 import { closeStore } from '@/lib/store';
@@ -39,7 +39,8 @@ function runningServer(): string | undefined {
 }
 
 function readToken(): string | undefined {
-  if (process.env.CT_INGEST_TOKEN) return process.env.CT_INGEST_TOKEN;
+  const token = env().CT_INGEST_TOKEN;
+  if (token) return token;
   try {
     return fs.readFileSync(path.join(dataDir(), INGEST_TOKEN_FILE), 'utf8').trim();
   } catch {
