@@ -2,7 +2,8 @@
 import { Bars } from '@/components/charts/Bars';
 import { COLORS } from '@/components/charts/frame';
 import { apiUrl, LIST_LIMIT } from '@/components/data/fetcher';
-import { AGE_BUCKET_LABELS, AGE_BUCKETS, type InvoiceLatencyResponse, type UnpostedResponse } from '@/components/data/types';
+import { AGE_BUCKET_LABELS, AGE_BUCKETS } from '@/components/data/age-buckets';
+import type { InvoiceLatencyResponse, UnpostedResponse } from '@/components/data/types';
 import { useApi } from '@/components/data/use-api';
 import { useRange, useWarehouses } from '@/components/shell/url-state';
 import { DataState } from '@/components/ui/DataState';
