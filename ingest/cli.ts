@@ -31,7 +31,8 @@ function arg(name: string): string | undefined {
 }
 
 function readToken(): string | undefined {
-  if (process.env.CT_INGEST_TOKEN) return process.env.CT_INGEST_TOKEN;
+  const token = env().CT_INGEST_TOKEN;
+  if (token) return token;
   try {
     return fs.readFileSync(path.join(dataDir(), INGEST_TOKEN_FILE), 'utf8').trim();
   } catch {

@@ -1,3 +1,4 @@
+import { env } from '@/lib/config/env';
 import { AppError } from '@/lib/errors';
 
 /**
@@ -25,19 +26,15 @@ const gate = (): WriteGate => {
   return s;
 };
 
-const positive = (v: string | undefined, fallback: number): number => {
-  const n = Number(v);
-  return Number.isFinite(n) && n > 0 ? n : fallback;
-};
-
-export const MAX_QUEUED_ROWS = positive(process.env.CT_MAX_QUEUED_ROWS, 400_000);
+/** CT_MAX_QUEUED_ROWS (default 400,000): rows waiting for the writer. */
+const maxQueuedRows = (): number => env().CT_MAX_QUEUED_ROWS;
 /**
- * Ingest bytes (request bodies and parsed batches, counted as sent) the process may hold at once.
- * A parsed batch costs ~15× its text in memory (measured: 147 MiB of bodies in flight → 2.6 GiB RSS),
- * so 64 MiB keeps a burst near 1 GiB, well inside V8's 4 GiB heap, while still holding five
- * full-size (16 MiB) bodies: more than enough to keep the single writer busy.
+ * CT_MAX_INFLIGHT_BYTES: ingest bytes (request bodies and parsed batches, counted as sent) the process
+ * may hold at once. A parsed batch costs ~15× its text in memory (measured: 147 MiB of bodies in
+ * flight → 2.6 GiB RSS), so the 64 MiB default keeps a burst near 1 GiB, well inside V8's 4 GiB heap,
+ * while still holding five full-size (16 MiB) bodies: more than enough to keep the single writer busy.
  */
-export const MAX_INFLIGHT_BYTES = positive(process.env.CT_MAX_INFLIGHT_BYTES, 64 * 1024 * 1024);
+const maxInflightBytes = (): number => env().CT_MAX_INFLIGHT_BYTES;
 
 export function queuedRows(): number {
   return gate().queuedRows;
@@ -60,7 +57,7 @@ const overloaded = (what: string) => new AppError('overloaded', `${what}; retry 
 
 export async function withWriteLock<T>(rows: number, fn: () => Promise<T>): Promise<T> {
   const s = gate();
-  if (s.queuedRows > 0 && s.queuedRows + rows > MAX_QUEUED_ROWS) throw overloaded('ingest queue is full');
+  if (s.queuedRows > 0 && s.queuedRows + rows > maxQueuedRows()) throw overloaded('ingest queue is full');
   s.queuedRows += rows;
   const run = s.tail.then(fn, fn);
   s.tail = run.catch(() => undefined);
@@ -84,7 +81,7 @@ export class Reservation {
     if (!this.open || bytes <= 0) return;
     const s = gate();
     const others = s.inflightBytes - this.held;
-    if (others > 0 && s.inflightBytes + bytes > MAX_INFLIGHT_BYTES) throw overloaded('ingest memory budget is exhausted');
+    if (others > 0 && s.inflightBytes + bytes > maxInflightBytes()) throw overloaded('ingest memory budget is exhausted');
     s.inflightBytes += bytes;
     this.held += bytes;
   }

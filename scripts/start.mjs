@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+// This launcher peeks at a few settings before Next starts; the server validates all of them (lib/config/env.ts).
 const env = { ...process.env };
 const demo = !['0', 'false', 'off'].includes((env.CT_DEMO ?? '1').toLowerCase());
 const port = Number(env.PORT || 3000);

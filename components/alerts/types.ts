@@ -1,61 +1,15 @@
 /**
- * GET /api/v1/alerts as the page reads it (docs/alerts.md). Plain TS on purpose: pages may not
- * import the server-side zod modules.
+ * GET /api/v1/alerts as the server's zod schema defines it (lib/alerts/read.ts). Type-only imports: erased
+ * at build time, so no server code reaches the browser bundle.
  */
-import type { Severity } from '@/components/data/types';
+import type { AlertsResponse } from '@/lib/alerts/read';
 
-export type GroupField = 'warehouse_id' | 'source_system' | 'target_system' | 'interface';
-export type AlertGroup = Partial<Record<GroupField, string | null>>;
-
-export interface AlertItem {
-  status: 'firing' | 'resolved';
-  rule_id: string;
-  severity: Severity;
-  group: AlertGroup;
-  metric: string;
-  value: number | null;
-  threshold: number;
-  started_at: string;
-  ended_at: string | null;
-  dashboard_url: string;
-}
-
-export interface ActiveAlert extends AlertItem {
-  evaluated_at: string;
-  silenced_until: string | null;
-}
-
-export interface AlertSilence {
-  rule_id: string;
-  group: AlertGroup;
-  until: string;
-  created_at: string;
-  created_by: string;
-}
-
-export interface AlertRule {
-  id: string;
-  kind: 'threshold' | 'freshness';
-  severity: Severity;
-  group_by: GroupField[];
-  match: Partial<Record<GroupField, string[]>>;
-  notify: string[];
-  for_s: number;
-  repeat_s?: number;
-  metric?: string;
-  op?: '>' | '>=' | '<' | '<=';
-  value?: number;
-  window_s?: number;
-  event_type?: string;
-  max_silence_s?: number;
-}
-
-export interface AlertsResponse {
-  now: string;
-  active: ActiveAlert[];
-  history: AlertItem[];
-  silences: AlertSilence[];
-  rules: AlertRule[];
-}
+export type { AlertsResponse };
+export type { GroupField } from '@/lib/alerts/rules';
+export type { Group as AlertGroup } from '@/lib/alerts/model';
+export type AlertItem = AlertsResponse['history'][number];
+export type ActiveAlert = AlertsResponse['active'][number];
+export type AlertSilence = AlertsResponse['silences'][number];
+export type AlertRule = AlertsResponse['rules'][number];
 
 export const ALERTS_PATH = '/api/v1/alerts';

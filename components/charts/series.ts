@@ -1,8 +1,5 @@
 import type { SeriesPoint } from '@/components/data/types';
 
-/** The sync-lag SLO (metrics.md default). The API does not expose the configured value. */
-export const SYNC_LAG_SLO_SECONDS = 300;
-
 export interface Run {
   from: number;
   to: number;

@@ -4,6 +4,7 @@ import { COLORS } from '@/components/charts/frame';
 import { apiUrl, LIST_LIMIT } from '@/components/data/fetcher';
 import type { DriftResponse, DriftSkusResponse } from '@/components/data/types';
 import { useApi } from '@/components/data/use-api';
+import { useConfig } from '@/components/data/use-config';
 import { useRange, useWarehouses } from '@/components/shell/url-state';
 import { DataState } from '@/components/ui/DataState';
 import { EmptyState } from '@/components/ui/EmptyState';
@@ -19,6 +20,8 @@ export function DriftView() {
   const warehouse = useWarehouses();
   const drift = useApi<DriftResponse>(apiUrl('/api/v1/kpi/drift', { as_of: range.toIso, warehouse }));
   const skus = useApi<DriftSkusResponse>(apiUrl('/api/v1/kpi/drift/skus', { limit: LIST_LIMIT, as_of: range.toIso, warehouse }));
+  // Bars take the summary's drift-value colours: warn and breach at or above the configured levels.
+  const levels = useConfig()?.summary.drift_value;
 
   return (
     <div className="space-y-4">
@@ -40,7 +43,7 @@ export function DriftView() {
               series={[{ key: 'value', label: 'Drift value', color: COLORS.p95 }]}
               format={(v) => formatMoney(v)}
               tick={(v) => formatMoney(v, 'USD', { compact: true })}
-              barColor={(r) => (r.value >= 10_000 ? COLORS.dead : r.value > 0 ? COLORS.p95 : COLORS.ok)}
+              barColor={(r) => (!levels ? COLORS.p95 : r.value >= levels.breach ? COLORS.dead : r.value >= levels.warn ? COLORS.p95 : COLORS.ok)}
               height={240}
             />
           )}

@@ -2,7 +2,8 @@
 import { Bars } from '@/components/charts/Bars';
 import { COLORS } from '@/components/charts/frame';
 import { apiUrl } from '@/components/data/fetcher';
-import { AGE_BUCKET_LABELS, AGE_BUCKETS, type AgingResponse } from '@/components/data/types';
+import { AGE_BUCKET_LABELS, AGE_BUCKETS } from '@/components/data/age-buckets';
+import type { AgingResponse } from '@/components/data/types';
 import { useApi } from '@/components/data/use-api';
 import { type Column, DataTable } from '@/components/ui/DataTable';
 import { DataState } from '@/components/ui/DataState';

@@ -1,6 +1,6 @@
 'use client';
 import { useEffect, useRef, useState } from 'react';
-import { AGE_BUCKET_LABELS, AGE_BUCKETS } from '@/components/data/types';
+import { AGE_BUCKET_LABELS, AGE_BUCKETS } from '@/components/data/age-buckets';
 import { useQueryState } from '@/components/shell/url-state';
 
 const CATEGORIES = ['sync_failure', 'inventory_mismatch', 'invoice_mismatch', 'pricing', 'tax', 'credit_hold', 'duplicate', 'missing_document'];

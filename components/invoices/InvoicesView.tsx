@@ -2,8 +2,10 @@
 import { Bars } from '@/components/charts/Bars';
 import { COLORS } from '@/components/charts/frame';
 import { apiUrl, LIST_LIMIT } from '@/components/data/fetcher';
-import { AGE_BUCKET_LABELS, AGE_BUCKETS, type InvoiceLatencyResponse, type UnpostedResponse } from '@/components/data/types';
+import { AGE_BUCKET_LABELS, AGE_BUCKETS } from '@/components/data/age-buckets';
+import type { InvoiceLatencyResponse, UnpostedResponse } from '@/components/data/types';
 import { useApi } from '@/components/data/use-api';
+import { useConfig } from '@/components/data/use-config';
 import { useRange, useWarehouses } from '@/components/shell/url-state';
 import { DataState } from '@/components/ui/DataState';
 import { EmptyState } from '@/components/ui/EmptyState';
@@ -29,6 +31,7 @@ export function InvoicesView() {
   const warehouse = useWarehouses();
   const latency = useApi<InvoiceLatencyResponse>(apiUrl('/api/v1/kpi/invoice-latency', { from: range.fromIso, to: range.toIso, as_of: range.toIso, warehouse }));
   const unposted = useApi<UnpostedResponse>(apiUrl('/api/v1/kpi/invoice-latency/unposted', { limit: LIST_LIMIT, as_of: range.toIso, warehouse }));
+  const postingSlo = useConfig()?.slo.posting_seconds;
 
   return (
     <div className="space-y-4">
@@ -85,6 +88,9 @@ export function InvoicesView() {
         </DataState>
       </Panel>
       <Panel title="Shipped, not invoiced" id="unposted">
+        <p className="mb-2 text-xs text-slate-500 dark:text-slate-400">
+          Red rows are older than the <span data-testid="posting-slo">{postingSlo === undefined ? '…' : formatDuration(postingSlo)}</span> posting SLO.
+        </p>
         <DataState {...unposted} retry={() => void unposted.mutate()}>
           {(d) => <UnpostedTable items={d.items} tz={range.tz} />}
         </DataState>

@@ -1,6 +1,7 @@
 'use client';
 import Link from 'next/link';
 import type { InvoiceLatencyResponse, UnpostedItem } from '@/components/data/types';
+import { useConfig } from '@/components/data/use-config';
 import { correlationHref, useGlobalHref } from '@/components/shell/url-state';
 import { type Column, DataTable } from '@/components/ui/DataTable';
 import { EmptyState } from '@/components/ui/EmptyState';
@@ -9,7 +10,6 @@ import { formatMoney, formatNumber } from '@/lib/format/number';
 import { formatDateTime } from '@/lib/format/time';
 
 type Row = InvoiceLatencyResponse['warehouses'][number];
-const POSTING_SLO_SECONDS = 48 * 3600;
 
 export function InvoiceTable({ rows }: { rows: readonly Row[] }) {
   const href = useGlobalHref();
@@ -35,8 +35,9 @@ export function InvoiceTable({ rows }: { rows: readonly Row[] }) {
   return <DataTable caption="Invoice posting latency per warehouse" csvName="invoice-latency" columns={cols} rows={rows} rowKey={(r) => r.warehouse_id} />;
 }
 
-/** Shipped, not invoiced: oldest first; rows past the posting SLO are red. */
+/** Shipped, not invoiced: oldest first; rows past the configured posting SLO are red. */
 export function UnpostedTable({ items, tz, csvName = 'shipped-not-invoiced' }: { items: readonly UnpostedItem[]; tz: string; csvName?: string }) {
+  const postingSlo = useConfig()?.slo.posting_seconds;
   const cols: Column<UnpostedItem>[] = [
     {
       key: 'correlation_id',
@@ -63,7 +64,7 @@ export function UnpostedTable({ items, tz, csvName = 'shipped-not-invoiced' }: {
       columns={cols}
       rows={sorted}
       rowKey={(r) => r.correlation_id}
-      rowTone={(r) => (r.age_seconds > POSTING_SLO_SECONDS ? 'bg-red-50 dark:bg-red-950/40' : undefined)}
+      rowTone={(r) => (postingSlo !== undefined && r.age_seconds > postingSlo ? 'bg-red-50 dark:bg-red-950/40' : undefined)}
       pageSize={50}
       empty={<EmptyState title="Every shipment is invoiced" />}
     />

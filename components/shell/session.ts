@@ -2,8 +2,7 @@
 import useSWR from 'swr';
 import { fetchJson } from '@/components/data/fetcher';
 import type { Role, SessionResponse } from '@/components/data/types';
-
-const ROLES: readonly Role[] = ['executive', 'support', 'finance', 'admin'];
+import { isRole } from '@/lib/auth/roles';
 
 export interface SessionUser {
   email: string;
@@ -19,7 +18,7 @@ export function useSessionUser(): { user: SessionUser | null; loading: boolean }
   });
   const u = data?.user;
   if (!u) return { user: null, loading: isLoading };
-  const role = ROLES.find((r) => r === u.role) ?? null;
+  const role = isRole(u.role) ? u.role : null;
   return { user: { email: u.email ?? '', name: u.name ?? u.email ?? '', role }, loading: false };
 }
 

@@ -1,6 +1,5 @@
 'use client';
 import { LagChart } from '@/components/charts/LagChart';
-import { SYNC_LAG_SLO_SECONDS } from '@/components/charts/series';
 import { apiUrl } from '@/components/data/fetcher';
 import type { SummaryResponse, SyncLagSeriesResponse } from '@/components/data/types';
 import { useApi } from '@/components/data/use-api';
@@ -55,7 +54,7 @@ export function SummaryView() {
         </Panel>
         <Panel title="Sync lag, all selected warehouses" id="lag" className="lg:col-span-2">
           <DataState {...series} retry={() => void series.mutate()} skeleton={<ChartSkeleton height={220} />} isEmpty={(d) => d.total.every((p) => p.messages === 0)}>
-            {(d) => <LagChart label="Sync lag p50, p95 and p99 over time, all selected warehouses" points={d.total} bucketSeconds={d.bucket_seconds} tz={range.tz} sloSeconds={SYNC_LAG_SLO_SECONDS} height={220} />}
+            {(d) => <LagChart label="Sync lag p50, p95 and p99 over time, all selected warehouses" points={d.total} bucketSeconds={d.bucket_seconds} tz={range.tz} height={220} />}
           </DataState>
         </Panel>
       </div>

@@ -1,10 +1,10 @@
 'use client';
 import { FailureBars } from '@/components/charts/FailureBars';
 import { LagChart } from '@/components/charts/LagChart';
-import { SYNC_LAG_SLO_SECONDS } from '@/components/charts/series';
 import { apiUrl } from '@/components/data/fetcher';
 import type { SyncLagBreakdownResponse, SyncLagResponse, SyncLagSeriesResponse } from '@/components/data/types';
 import { useApi } from '@/components/data/use-api';
+import { useConfig } from '@/components/data/use-config';
 import { useQueryState, useRange, useWarehouses } from '@/components/shell/url-state';
 import { DataState } from '@/components/ui/DataState';
 import { EmptyState } from '@/components/ui/EmptyState';
@@ -13,8 +13,6 @@ import { ChartSkeleton } from '@/components/ui/Skeleton';
 import { formatDuration } from '@/lib/format/duration';
 import { OutageBanner } from './OutageBanner';
 import { InterfaceTable, RouteTable, SyncWarehouseTable } from './tables';
-
-const SLO = SYNC_LAG_SLO_SECONDS;
 
 /** `/sync`: lag over time, failures, per-warehouse table and route/interface breakdowns. */
 export function SyncView() {
@@ -26,6 +24,7 @@ export function SyncView() {
   const series = useApi<SyncLagSeriesResponse>(apiUrl('/api/v1/kpi/sync-lag/series', { ...win, tz: range.tz }));
   const lag = useApi<SyncLagResponse>(apiUrl('/api/v1/kpi/sync-lag', win));
   const breakdown = useApi<SyncLagBreakdownResponse>(apiUrl('/api/v1/kpi/sync-lag/breakdown', win));
+  const slo = useConfig()?.slo.sync_lag_seconds;
 
   const pointsOf = (d: SyncLagSeriesResponse) => (chartWh ? (d.warehouses.find((w) => w.warehouse_id === chartWh)?.points ?? []) : d.total);
   const whLabel = chartWh || 'all selected warehouses';
@@ -51,16 +50,24 @@ export function SyncView() {
 
   return (
     <div className="space-y-4">
-      <PageHeader title="Sync health" subtitle={`Message lag (observed − occurred) against the ${formatDuration(SLO)} SLO; red bands are buckets whose p95 broke it.`} />
+      <PageHeader
+        title="Sync health"
+        subtitle={
+          <>
+            Message lag (observed − occurred) against the <span data-testid="sync-slo">{slo === undefined ? '…' : formatDuration(slo)}</span> SLO; red bands are
+            buckets whose p95 broke it.
+          </>
+        }
+      />
       <DataState {...series} retry={() => void series.mutate()} skeleton={null}>
-        {(d) => <OutageBanner series={d} slo={SLO} tz={range.tz} />}
+        {(d) => (slo === undefined ? null : <OutageBanner series={d} slo={slo} tz={range.tz} />)}
       </DataState>
       <Panel title={`Lag p50 / p95 / p99 — ${whLabel}`} id="lag-chart" actions={selector}>
         <DataState {...series} retry={() => void series.mutate()} skeleton={<ChartSkeleton height={280} />}>
           {(d) => {
             const pts = pointsOf(d);
             if (pts.every((p) => p.messages === 0)) return <EmptyState title="No sync messages in this window" />;
-            return <LagChart label={`Sync lag p50, p95 and p99 over time, ${whLabel}`} points={pts} bucketSeconds={d.bucket_seconds} tz={range.tz} sloSeconds={SLO} />;
+            return <LagChart label={`Sync lag p50, p95 and p99 over time, ${whLabel}`} points={pts} bucketSeconds={d.bucket_seconds} tz={range.tz} />;
           }}
         </DataState>
       </Panel>
@@ -75,18 +82,18 @@ export function SyncView() {
       </Panel>
       <Panel title="Per warehouse" id="per-warehouse">
         <DataState {...lag} retry={() => void lag.mutate()}>
-          {(d) => <SyncWarehouseTable rows={d.warehouses} slo={SLO} />}
+          {(d) => <SyncWarehouseTable rows={d.warehouses} />}
         </DataState>
       </Panel>
       <div className="grid grid-cols-1 gap-4 xl:grid-cols-2 *:min-w-0">
         <Panel title="By source → target" id="routes">
           <DataState {...breakdown} retry={() => void breakdown.mutate()}>
-            {(d) => <RouteTable rows={d.routes} slo={SLO} />}
+            {(d) => <RouteTable rows={d.routes} />}
           </DataState>
         </Panel>
         <Panel title="By interface" id="interfaces">
           <DataState {...breakdown} retry={() => void breakdown.mutate()}>
-            {(d) => <InterfaceTable rows={d.interfaces} slo={SLO} />}
+            {(d) => <InterfaceTable rows={d.interfaces} />}
           </DataState>
         </Panel>
       </div>

@@ -1,6 +1,7 @@
 'use client';
 import Link from 'next/link';
 import type { BreakdownRoute, SyncLagBreakdownResponse, SyncLagResponse } from '@/components/data/types';
+import { useConfig } from '@/components/data/use-config';
 import { useGlobalHref } from '@/components/shell/url-state';
 import { type Column, DataTable } from '@/components/ui/DataTable';
 import { formatDuration } from '@/lib/format/duration';
@@ -8,10 +9,17 @@ import { formatNumber, formatPercent } from '@/lib/format/number';
 
 const BREACH_ROW = 'bg-red-50 dark:bg-red-950/40';
 
+/** Rows whose p95 is over the configured sync-lag SLO are red (none until the configuration arrives). */
+function useBreachTone(): (p95: number | null) => string | undefined {
+  const slo = useConfig()?.slo.sync_lag_seconds;
+  return (p95) => (slo !== undefined && (p95 ?? 0) > slo ? BREACH_ROW : undefined);
+}
+
 type WhRow = SyncLagResponse['warehouses'][number];
 
-export function SyncWarehouseTable({ rows, slo }: { rows: readonly WhRow[]; slo: number }) {
+export function SyncWarehouseTable({ rows }: { rows: readonly WhRow[] }) {
   const href = useGlobalHref();
+  const tone = useBreachTone();
   const cols: Column<WhRow>[] = [
     {
       key: 'warehouse_id',
@@ -42,7 +50,7 @@ export function SyncWarehouseTable({ rows, slo }: { rows: readonly WhRow[]; slo:
       columns={cols}
       rows={rows}
       rowKey={(r) => r.warehouse_id}
-      rowTone={(r) => ((r.lag_seconds.p95 ?? 0) > slo ? BREACH_ROW : undefined)}
+      rowTone={(r) => tone(r.lag_seconds.p95)}
     />
   );
 }
@@ -60,7 +68,8 @@ function routeColumns<T extends BreakdownRoute>(): Column<T>[] {
   ];
 }
 
-export function RouteTable({ rows, slo }: { rows: readonly BreakdownRoute[]; slo: number }) {
+export function RouteTable({ rows }: { rows: readonly BreakdownRoute[] }) {
+  const tone = useBreachTone();
   const cols: Column<BreakdownRoute>[] = [
     { key: 'route', header: 'Source → target', value: (r) => `${r.source_system} → ${r.target_system || '—'}` },
     { key: 'source_system', header: 'Source', value: (r) => r.source_system, csvOnly: true },
@@ -68,11 +77,12 @@ export function RouteTable({ rows, slo }: { rows: readonly BreakdownRoute[]; slo
     ...routeColumns<BreakdownRoute>(),
   ];
   return (
-    <DataTable caption="Sync lag by source and target system" csvName="sync-lag-by-route" columns={cols} rows={rows} rowKey={(r) => `${r.source_system}\u0000${r.target_system}`} rowTone={(r) => ((r.p95 ?? 0) > slo ? BREACH_ROW : undefined)} />
+    <DataTable caption="Sync lag by source and target system" csvName="sync-lag-by-route" columns={cols} rows={rows} rowKey={(r) => `${r.source_system}\u0000${r.target_system}`} rowTone={(r) => tone(r.p95)} />
   );
 }
 
-export function InterfaceTable({ rows, slo }: { rows: readonly IfaceRow[]; slo: number }) {
+export function InterfaceTable({ rows }: { rows: readonly IfaceRow[] }) {
+  const tone = useBreachTone();
   const cols: Column<IfaceRow>[] = [
     { key: 'interface', header: 'Interface', value: (r) => r.interface ?? '(none)' },
     { key: 'route', header: 'Source → target', value: (r) => `${r.source_system} → ${r.target_system || '—'}` },
@@ -85,7 +95,7 @@ export function InterfaceTable({ rows, slo }: { rows: readonly IfaceRow[]; slo: 
       columns={cols}
       rows={rows}
       rowKey={(r) => `${r.source_system}\u0000${r.target_system}\u0000${r.interface ?? ''}`}
-      rowTone={(r) => ((r.p95 ?? 0) > slo ? BREACH_ROW : undefined)}
+      rowTone={(r) => tone(r.p95)}
       pageSize={25}
     />
   );

@@ -2,7 +2,6 @@
 import Link from 'next/link';
 import { AgingPanel } from '@/components/exceptions/AgingPanel';
 import { LagChart } from '@/components/charts/LagChart';
-import { SYNC_LAG_SLO_SECONDS } from '@/components/charts/series';
 import { apiUrl } from '@/components/data/fetcher';
 import type { SummaryResponse, SyncLagSeriesResponse } from '@/components/data/types';
 import { useApi } from '@/components/data/use-api';
@@ -43,7 +42,7 @@ export function WarehouseView({ warehouse }: { warehouse: string }) {
           {(d) => {
             const pts = d.warehouses.find((w) => w.warehouse_id === warehouse)?.points ?? d.total;
             if (pts.every((p) => p.messages === 0)) return <EmptyState title="No sync messages in this window" />;
-            return <LagChart label={`Sync lag p50, p95 and p99 over time for ${warehouse}`} points={pts} bucketSeconds={d.bucket_seconds} tz={range.tz} sloSeconds={SYNC_LAG_SLO_SECONDS} />;
+            return <LagChart label={`Sync lag p50, p95 and p99 over time for ${warehouse}`} points={pts} bucketSeconds={d.bucket_seconds} tz={range.tz} />;
           }}
         </DataState>
       </Panel>

@@ -6,7 +6,6 @@ import { reasonsOf } from '@/components/close/evidence';
 import { DriftSkuTable, DriftTable } from '@/components/drift/tables';
 import { InvoiceTable, UnpostedTable } from '@/components/invoices/tables';
 import { SyncWarehouseTable } from '@/components/sync/tables';
-import { SYNC_LAG_SLO_SECONDS } from '@/components/charts/series';
 import { DataState } from '@/components/ui/DataState';
 import { Panel } from '@/components/ui/Panel';
 import { StatusBadge } from '@/components/ui/StatusBadge';
@@ -25,7 +24,7 @@ export function SyncSection({ warehouse, fromIso, toIso }: Ctx) {
   return (
     <Panel title="Sync lag" id="w-sync">
       <DataState {...lag} retry={() => void lag.mutate()}>
-        {(d) => <SyncWarehouseTable rows={d.warehouses} slo={SYNC_LAG_SLO_SECONDS} />}
+        {(d) => <SyncWarehouseTable rows={d.warehouses} />}
       </DataState>
     </Panel>
   );

@@ -169,7 +169,10 @@ function readConfig(): { key: string; config: AlertConfig } {
 
 const KEY = Symbol.for('sync-control-tower.alert-config');
 const g = globalThis as typeof globalThis & { [KEY]?: { key: string; config: AlertConfig } };
-const cacheKey = (): string => [process.env.CT_ALERTS_FILE, process.env.CT_WEBHOOKS, process.env.CT_CONFIG_FILE].join('\u0000');
+const cacheKey = (): string => {
+  const e = env();
+  return [e.CT_ALERTS_FILE, e.CT_WEBHOOKS, e.CT_CONFIG_FILE].join('\u0000');
+};
 
 /**
  * Reads and validates `CT_ALERTS_FILE` (or the defaults) and `CT_WEBHOOKS`. Throws an Error whose message

@@ -1,21 +1,12 @@
 import type { OAuthConfig } from 'next-auth/providers/oauth';
-import { z } from 'zod';
+import { env } from '@/lib/config/env';
 import { isRole, ROLES, type Role } from './roles';
 
 /**
  * Optional single sign-on (Okta, Entra ID, Keycloak, …) through OIDC discovery. The IdP must put the
  * user's role (one of the four role names) and warehouses into the ID token; the claim names are
- * configurable because every IdP spells them differently.
+ * configurable because every IdP spells them differently. The CT_OIDC_* settings are in lib/config/env.ts.
  */
-const oidcEnv = z.object({
-  CT_OIDC_ISSUER: z.url('CT_OIDC_ISSUER: expected the issuer URL').optional(),
-  CT_OIDC_CLIENT_ID: z.string().optional(),
-  CT_OIDC_CLIENT_SECRET: z.string().optional(),
-  CT_OIDC_ROLE_CLAIM: z.string().default('role'),
-  CT_OIDC_WAREHOUSES_CLAIM: z.string().default('warehouses'),
-  CT_OIDC_NAME: z.string().default('Single sign-on'),
-});
-
 export interface ClaimMapping {
   roleClaim: string;
   warehousesClaim: string;
@@ -29,10 +20,7 @@ export interface OidcConfig extends ClaimMapping {
 
 /** null when SSO is not configured; a half-configured SSO is a mistake worth stopping for. */
 export function oidcConfig(): OidcConfig | null {
-  const set = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => k.startsWith('CT_OIDC_') && v !== ''));
-  const parsed = oidcEnv.safeParse(set);
-  if (!parsed.success) throw new Error(`configuration: ${parsed.error.issues[0]?.message ?? 'CT_OIDC_* invalid'}`);
-  const e = parsed.data;
+  const e = env();
   const required = { CT_OIDC_ISSUER: e.CT_OIDC_ISSUER, CT_OIDC_CLIENT_ID: e.CT_OIDC_CLIENT_ID, CT_OIDC_CLIENT_SECRET: e.CT_OIDC_CLIENT_SECRET };
   const missing = Object.entries(required).filter(([, v]) => !v).map(([k]) => k);
   if (missing.length === 3) return null;

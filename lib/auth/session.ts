@@ -15,7 +15,6 @@ import { findUser } from './users';
 
 /** Absolute lifetime from sign-in, whatever the activity. */
 export const ABSOLUTE_S = 12 * 3600;
-export const DEFAULT_IDLE_S = 8 * 3600;
 /** The cookie (seen_at and exp) is re-issued at most this often: for JWT sessions this is our updateAge. */
 export const REFRESH_AFTER_S = 5 * 60;
 /** Browsers drop cookies over 4096 bytes; next-auth chunks above this, and we do not refresh chunked ones. */
@@ -25,11 +24,7 @@ export const nowS = (): number => Math.floor(Date.now() / 1000);
 
 /** CT_SESSION_IDLE_S (seconds, default 8 h); longer than the absolute timeout would mean nothing. */
 export function idleSeconds(): number {
-  const raw = process.env.CT_SESSION_IDLE_S;
-  if (raw === undefined || raw === '') return DEFAULT_IDLE_S;
-  const parsed = z.coerce.number().int().positive().safeParse(raw);
-  if (!parsed.success) throw new Error('configuration: CT_SESSION_IDLE_S: expected a positive number of seconds');
-  return Math.min(parsed.data, ABSOLUTE_S);
+  return Math.min(env().CT_SESSION_IDLE_S, ABSOLUTE_S);
 }
 
 /** Served over https (NEXTAUTH_URL says so): cookies get Secure and the __Host- prefix. */

@@ -31,10 +31,32 @@ const envSchema = z.object({
   // Off unless declared: only then are X-Forwarded-Host/-Proto believed (lib/auth/origin.ts).
   CT_TRUST_PROXY: z.string().optional().transform((v) => ['1', 'true', 'on'].includes(v?.toLowerCase() ?? '')),
   PORT: z.coerce.number().int().positive().default(3000),
+  // Ingest back-pressure (ingest/lock.ts): rows waiting for the writer, and ingest bytes held at once.
+  CT_MAX_QUEUED_ROWS: z.coerce.number().int().positive().default(400_000),
+  CT_MAX_INFLIGHT_BYTES: z.coerce.number().int().positive().default(64 * 1024 * 1024),
+  // Tighter read-query guards (lib/store/guards.ts); unset keeps QUERY_GUARDS. Fractions of a second allowed.
+  CT_QUERY_MAX_SECONDS: z.coerce.number().positive().optional(),
+  CT_QUERY_MAX_MEMORY_BYTES: z.coerce.number().int().positive().optional(),
+  // 1: every KPI reads raw events instead of rollups (lib/kpi/tables.ts), for comparisons.
+  CT_FORCE_RAW: z.enum(['0', '1'], 'expected 0 or 1').default('0').transform((v) => v === '1'),
+  // Session idle timeout in seconds (lib/auth/session.ts caps it at the 12 h absolute lifetime).
+  CT_SESSION_IDLE_S: z.coerce.number().int().positive().default(8 * 3600),
+  // Optional single sign-on (lib/auth/oidc.ts): issuer, client id and secret all set, or none.
+  CT_OIDC_ISSUER: z.url('expected the issuer URL').optional(),
+  CT_OIDC_CLIENT_ID: z.string().optional(),
+  CT_OIDC_CLIENT_SECRET: z.string().optional(),
+  CT_OIDC_ROLE_CLAIM: z.string().default('role'),
+  CT_OIDC_WAREHOUSES_CLAIM: z.string().default('warehouses'),
+  CT_OIDC_NAME: z.string().default('Single sign-on'),
 });
 
 export type Env = z.infer<typeof envSchema>;
 
+/*
+ * Deliberately not here: NODE_ENV, NEXT_RUNTIME and NEXT_PHASE (set by Next.js itself), the standard
+ * OTEL_* variables (read by the OpenTelemetry SDK; lib/telemetry/otel.ts only checks whether an
+ * endpoint is set), and test/bench-only variables (CT_BENCH_*, under test/ and bench/).
+ */
 const EMPTY_AS_UNSET = (src: NodeJS.ProcessEnv): Record<string, string> =>
   Object.fromEntries(Object.entries(src).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
 

@@ -37,6 +37,14 @@ export const configSchema = z
 
 export type TowerConfig = z.infer<typeof configSchema>;
 
+/**
+ * GET /api/v1/config (extension): the loaded configuration, defaults applied, so the dashboard draws and
+ * compares against the same SLOs and thresholds the API uses. The file's schema is the response's: every
+ * field is a public threshold, and a parsed file re-parses to itself.
+ */
+export const configResponse = configSchema;
+export type ConfigResponse = z.output<typeof configResponse>;
+
 const KEY = Symbol.for('sync-control-tower.config');
 const g = globalThis as typeof globalThis & { [KEY]?: { file: string | undefined; config: TowerConfig } };
 

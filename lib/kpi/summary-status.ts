@@ -2,16 +2,7 @@ import type { TowerConfig } from '@/lib/config/slo';
 
 /** metrics.md §7 status rules, kept apart from the queries so they read like the spec. */
 export type Status = 'ok' | 'warn' | 'breach';
-export type SummaryKey =
-  | 'sync_lag_p95'
-  | 'failure_rate'
-  | 'open_exceptions_critical'
-  | 'invoice_latency_p95'
-  | 'unposted_amount'
-  | 'drift_value'
-  | 'close_status';
-
-export const SUMMARY_KEYS: readonly SummaryKey[] = [
+export const SUMMARY_KEYS = [
   'sync_lag_p95',
   'failure_rate',
   'open_exceptions_critical',
@@ -19,7 +10,8 @@ export const SUMMARY_KEYS: readonly SummaryKey[] = [
   'unposted_amount',
   'drift_value',
   'close_status',
-];
+] as const;
+export type SummaryKey = (typeof SUMMARY_KEYS)[number];
 
 export type CloseStatus = 'ready' | 'at_risk' | 'blocked';
 

@@ -17,14 +17,16 @@ import { syncLag } from './sync-lag';
  */
 const status = z.enum(['ok', 'warn', 'breach']);
 const value = z.union([z.number(), z.string()]).nullable();
+const key = z.enum(SUMMARY_KEYS);
 
 export const summaryResponse = z.object({
   from: z.string(),
   to: z.string(),
   previous: z.object({ from: z.string(), to: z.string() }),
-  kpis: z.array(z.object({ key: z.string(), value, previous: value, change: z.number().nullable(), status })),
+  kpis: z.array(z.object({ key, value, previous: value, change: z.number().nullable(), status })),
   worst_warehouses: z.array(z.object({ warehouse_id: z.string(), breaches: z.number(), warns: z.number() })),
-  heat: z.array(z.object({ warehouse_id: z.string(), kpis: z.record(z.string(), z.object({ value, status })) })),
+  /** Extension beyond api.md: warehouse × KPI statuses. */
+  heat: z.array(z.object({ warehouse_id: z.string(), kpis: z.partialRecord(key, z.object({ value, status })) })),
 });
 export type SummaryResponse = z.infer<typeof summaryResponse>;
 

@@ -1,3 +1,4 @@
+import { env } from '@/lib/config/env';
 import { sql, type Sql } from '@/lib/store';
 
 /**
@@ -19,7 +20,7 @@ import { sql, type Sql } from '@/lib/store';
  */
 export type Question = 'warehouse_list' | 'first_postings';
 
-const forceRaw = (): boolean => process.env.CT_FORCE_RAW === '1';
+const forceRaw = (): boolean => env().CT_FORCE_RAW;
 
 /** Whether `q` is answered from its rollup (callers then build the rollup's SQL, else the raw one). */
 export function fromRollup(_q: Question): boolean {

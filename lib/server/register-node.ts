@@ -3,6 +3,7 @@ import { retryStartupUntilReady, startup, waitsForStore } from './startup';
 
 /** Node-only half of instrumentation: a failed startup (bad config, store unusable) stops the server. */
 export async function registerNode(): Promise<void> {
+  // NEXT_PHASE is Next.js's own variable, not a setting (see lib/config/env.ts).
   if (process.env.NEXT_PHASE === 'phase-production-build') return;
   try {
     if (await startTelemetry()) console.log('[tower] exporting its own traces over OTLP');

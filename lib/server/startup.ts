@@ -4,6 +4,7 @@ import { migrate } from '@/clickhouse/migrate';
 import { repairLookups } from '@/ingest/recovery';
 import { seedDemo, storeIsEmpty } from '@/ingest/demo/seed';
 import { loadAlertRules, startAlertScheduler } from '@/lib/alerts';
+import { oidcConfig } from '@/lib/auth/oidc';
 import { dataDir, env } from '@/lib/config/env';
 import { isAppError } from '@/lib/errors';
 import { storeMode } from '@/lib/store';
@@ -31,6 +32,8 @@ export function startup(): Promise<void> {
   const state = serverState();
   state.startup ??= (async () => {
     const e = env();
+    // A half-configured single sign-on (issuer without client, …) stops the start too.
+    oidcConfig();
     // First, before the store is touched: a bad CT_ALERTS_FILE stops the start naming rule and field.
     const alerts = loadAlertRules();
     const applied = await migrate();

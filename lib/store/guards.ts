@@ -1,4 +1,5 @@
 import type { ClickHouseSettings } from '@clickhouse/client';
+import { env } from '@/lib/config/env';
 
 /**
  * Every query is bounded in time and memory, so a runaway fails cleanly. The guards are the same for
@@ -15,21 +16,15 @@ export const QUERY_GUARDS = {
 /** The write session keeps the defaults whatever the read limits are: acknowledgements never time out on a read budget. */
 export const WRITE_GUARDS = QUERY_GUARDS;
 
-const positive = (v: string | undefined): number | undefined => {
-  const n = Number(v);
-  return v !== undefined && v !== '' && Number.isFinite(n) && n > 0 ? n : undefined;
-};
-
 /**
  * The read session's guards. Operators (and the runaway-query reliability scenario) may tighten them:
  * CT_QUERY_MAX_SECONDS (fractions allowed) and CT_QUERY_MAX_MEMORY_BYTES.
  */
-export function readGuards(src: NodeJS.ProcessEnv = process.env): ClickHouseSettings {
-  const seconds = positive(src.CT_QUERY_MAX_SECONDS);
-  const bytes = positive(src.CT_QUERY_MAX_MEMORY_BYTES);
+export function readGuards(): ClickHouseSettings {
+  const { CT_QUERY_MAX_SECONDS: seconds, CT_QUERY_MAX_MEMORY_BYTES: bytes } = env();
   return {
     ...QUERY_GUARDS,
     ...(seconds !== undefined ? { max_execution_time: seconds } : {}),
-    ...(bytes !== undefined ? { max_memory_usage: String(Math.floor(bytes)) } : {}),
+    ...(bytes !== undefined ? { max_memory_usage: String(bytes) } : {}),
   };
 }

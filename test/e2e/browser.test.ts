@@ -95,6 +95,26 @@ describe('every page renders real data, with no console errors', () => {
   }
 });
 
+describe('thresholds come from the server (CT_CONFIG_FILE in global-setup: 240 s and 36 h)', () => {
+  const slo = inject('slo');
+
+  it('the API and the Sync and Invoices pages show the configured SLOs, not the metrics.md defaults', async () => {
+    const cfg = (await (await fetch(`${base}/api/v1/config`, { headers: api })).json()) as { slo: typeof slo };
+    expect(cfg.slo).toEqual(slo);
+    const { ctx, page, errors } = await asUser('admin@tower.local');
+    await page.goto(`${base}/sync`);
+    // 240 s and 36 h as the dashboard formats durations; the defaults would read "5 m" and "2 d".
+    await expect.poll(() => page.getByTestId('sync-slo').innerText(), { timeout: 30_000 }).toBe('4 m');
+    await page.waitForSelector('#lag-chart .recharts-surface', { timeout: 30_000 });
+    // recharts portals the reference line's label into its own layer of the chart.
+    await expect.poll(() => page.locator('#lag-chart .recharts-label').allTextContents(), { timeout: 30_000 }).toContain('SLO 4 m');
+    await page.goto(`${base}/invoices`);
+    await expect.poll(() => page.getByTestId('posting-slo').innerText(), { timeout: 30_000 }).toBe('1 d 12 h');
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+});
+
 describe('flows', () => {
   it('search → drill-down', async () => {
     const { ctx, page, errors } = await asUser('support@tower.local');
@@ -176,7 +196,7 @@ describe('alerts', () => {
   const ours = (a: Active) => a.rule_id === RULE && a.group.warehouse_id === WH;
 
   beforeAll(async () => {
-    // A sync-lag breach now (the default rule: p95 over 15 min above the 300 s SLO), so the
+    // A sync-lag breach now (the default rule: p95 over 15 min above the configured 240 s SLO), so the
     // scheduler (every 5 s in e2e) has something firing whatever the random demo month holds.
     const now = Date.now();
     const iso = (ms: number) => new Date(ms).toISOString();
@@ -216,7 +236,7 @@ describe('alerts', () => {
     });
     expect(order).toBe(true);
     const active = page.locator('#alerts-active');
-    expect(await active.innerText()).toContain(' vs 5 m'); // the 300 s SLO
+    expect(await active.innerText()).toContain(' vs 4 m'); // the configured 240 s SLO (global-setup)
     expect(await page.getByRole('link', { name: `Dashboard for ${target}` }).getAttribute('href')).toBe(`${base}/sync?warehouse=${WH}`);
     const badge = page.getByTestId('firing-badge');
     expect(Number(await badge.innerText())).toBeGreaterThanOrEqual(1);

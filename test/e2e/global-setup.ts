@@ -12,8 +12,12 @@ declare module 'vitest' {
     demoPassword: string;
     apiToken: string;
     ingestToken: string;
+    slo: typeof SLO;
   }
 }
+
+/** Non-default SLOs (metrics.md: 300 s and 48 h), so the browser test can tell the page follows CT_CONFIG_FILE. */
+const SLO = { sync_lag_seconds: 240, posting_seconds: 36 * 3600 };
 
 let server: ChildProcess | undefined;
 let dataDir = '';
@@ -22,6 +26,8 @@ export async function setup(project: TestProject): Promise<void> {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-e2e-'));
   const port = await freePort();
   const baseUrl = `http://localhost:${port}`;
+  const configFile = path.join(dataDir, 'slo.json');
+  fs.writeFileSync(configFile, JSON.stringify({ slo: SLO }));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
@@ -30,6 +36,7 @@ export async function setup(project: TestProject): Promise<void> {
     CT_API_TOKEN: 'e2e-api-token',
     CT_INGEST_TOKEN: 'e2e-ingest-token',
     CT_ALERT_INTERVAL_S: '5',
+    CT_CONFIG_FILE: configFile,
   };
   for (const k of ['CT_USERS_FILE', 'CLICKHOUSE_URL', 'NEXTAUTH_SECRET', 'NEXTAUTH_URL'] as const) delete env[k];
   const log = fs.createWriteStream(path.join(dataDir, 'server.log'));
@@ -53,6 +60,7 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('demoPassword', fs.readFileSync(path.join(dataDir, 'demo-password'), 'utf8').trim());
   project.provide('apiToken', 'e2e-api-token');
   project.provide('ingestToken', 'e2e-ingest-token');
+  project.provide('slo', SLO);
 }
 
 export async function teardown(): Promise<void> {

@@ -51,6 +51,7 @@ const EXPECT: Record<string, Expectation> = {
   'GET /api/v1/pipeline/health': { access: 'pipeline', scope: 'warehouse-param' },
   'GET /api/v1/rejected': { access: 'pipeline', scope: 'warehouse-param' },
   'GET /api/v1/alerts': { access: 'read', scope: 'warehouse-param' },
+  'GET /api/v1/config': { access: 'read' },
   'POST /api/v1/alerts/[rule_id]/silence': { access: 'act', params: { rule_id: 'default-sync-lag-p95' } },
   'GET /api/v1/alerts/[rule_id]/silence': { access: 'method-not-allowed', params: { rule_id: 'default-sync-lag-p95' } },
 };
