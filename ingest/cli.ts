@@ -10,6 +10,8 @@ import { parseNdjson } from './parse';
 import { ingestLines } from './pipeline';
 import { listInputs, readChunks, type Chunk } from './source';
 import type { IngestResult } from './types';
+import { loadConfig } from '@/lib/config/slo';
+import { refreshSyncRollupFully } from './rollups';
 
 const CHUNK_LINES = 10_000;
 const CHUNK_BYTES = 8 * 1024 * 1024;
@@ -79,6 +81,13 @@ function httpSender(base: string, token: string): Sender {
 
 const directSender: Sender = async (chunk) => ingestLines([...parseNdjson(chunk.bytes, chunk.firstLine)]);
 
+/** Straight into the store, no server to do it in the background: bring the rollups up to date now. */
+async function buildRollups(): Promise<void> {
+  const started = Date.now();
+  const hours = await refreshSyncRollupFully(loadConfig().slo.sync_lag_seconds * 1000);
+  if (hours > 0) console.error(`rollups: ${hours} warehouse-hours rebuilt in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
 async function main() {
   const target = process.argv.slice(2).find((a, i, all) => !a.startsWith('--') && !['--url', '--token'].includes(all[i - 1] ?? ''));
   if (!target) usage();
@@ -119,6 +128,7 @@ async function main() {
     }
   }
   progress(true);
+  if (!url) await buildRollups();
   for (const p of printed) console.error(`rejected ${p}`);
   if (totals.rejected > printed.length) console.error(`… and ${totals.rejected - printed.length} more rejected lines (see GET /api/v1/rejected)`);
   console.log(JSON.stringify(totals));

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import type { QueryScope } from '@/lib/scope';
 import { p, query, sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
+import { loadConfig } from '@/lib/config/slo';
 import { nullableNumber, scopeFilter } from './common';
+import { CELL_AGGREGATES, cellAggregateRow, lagSeconds, syncCells } from './sync-cells';
 import { bucketExpr, bucketStarts, chooseGranularity, stepMs, zeroFill } from './time';
 
 /** Sync lag over time (bucketed by observed_at) and by route/interface: the charts of metrics.md §1. */
@@ -121,35 +123,21 @@ export const syncLagBreakdownResponse = z.object({
 });
 export type SyncLagBreakdownResponse = z.infer<typeof syncLagBreakdownResponse>;
 
-const bRow = z.object({
+const bRow = cellAggregateRow.extend({
   source_system: z.string(),
   target_system: z.string(),
   interface: z.string().nullable(),
   by_interface: z.number(),
-  messages: z.number(),
-  delivered: z.number(),
-  failed: z.number(),
-  dead_lettered: z.number(),
-  p95: nullableNumber,
-  max: nullableNumber,
 });
 
 /** By `source_system → target_system`, and by interface within each route; worst p95 first. */
 export async function syncLagBreakdown(scope: QueryScope, params: { from: number; to: number }): Promise<SyncLagBreakdownResponse> {
   const { from, to } = params;
+  const sloMs = loadConfig().slo.sync_lag_seconds * 1000;
   const rows = await query(
     sql`
-      SELECT toString(source_system) AS source_system, toString(target_system) AS target_system,
-        interface, grouping(interface) = 0 AS by_interface,
-        count() AS messages, countIf(status = 'delivered') AS delivered,
-        countIf(status = 'failed') AS failed, countIf(status = 'dead_lettered') AS dead_lettered,
-        if(delivered = 0, NULL, quantileExactIf(0.95)(lag_ms, status = 'delivered') / 1000) AS p95,
-        if(delivered = 0, NULL, maxIf(lag_ms, status = 'delivered') / 1000) AS max
-      FROM (
-        SELECT source_system, target_system, toNullable(toString(interface)) AS interface, status,
-               toInt64(dateDiff('millisecond', occurred_at, observed_at)) AS lag_ms
-        FROM events WHERE ${window(from, to)} AND ${scopeFilter(scope)}
-      )
+      SELECT source_system, target_system, interface, grouping(interface) = 0 AS by_interface, ${CELL_AGGREGATES}
+      FROM (${await syncCells(scope, from, to, sloMs)})
       GROUP BY GROUPING SETS ((source_system, target_system), (source_system, target_system, interface))`,
     bRow,
     { name: 'kpi.sync_lag_breakdown' },
@@ -163,8 +151,8 @@ export async function syncLagBreakdown(scope: QueryScope, params: { from: number
     failed: r.failed,
     dead_lettered: r.dead_lettered,
     failure_rate: r.messages > 0 ? (r.failed + r.dead_lettered) / r.messages : 0,
-    p95: r.p95,
-    max: r.max,
+    p95: lagSeconds(r).p95,
+    max: lagSeconds(r).max,
   });
   const worst = (a: { p95: number | null; messages: number }, b: { p95: number | null; messages: number }) =>
     (b.p95 ?? -Infinity) - (a.p95 ?? -Infinity) || b.messages - a.messages;
