@@ -22,8 +22,8 @@ const HOUR_MS = 3_600_000;
 /** Past this many stale hours in one window (a store still being built), the whole window reads raw. */
 const MAX_STALE_HOURS = 48;
 
-const rawCells = (scope: QueryScope, ranges: Sql, sloMs: number): Sql => sql`
-  SELECT toString(warehouse_id) AS warehouse_id, toString(source_system) AS source_system,
+const rawCells = (scope: QueryScope, ranges: Sql, sloMs: number, withTs: boolean): Sql => sql`
+  SELECT ${withTs ? sql`observed_at AS ts,` : sql``} toString(warehouse_id) AS warehouse_id, toString(source_system) AS source_system,
          toString(target_system) AS target_system, CAST(interface, 'Nullable(String)') AS interface,
          toUInt64(1) AS n_messages, toUInt64(status = 'delivered') AS n_delivered, toUInt64(status = 'failed') AS n_failed,
          toUInt64(status = 'retried') AS n_retried, toUInt64(status = 'dead_lettered') AS n_dead_lettered,
@@ -33,8 +33,8 @@ const rawCells = (scope: QueryScope, ranges: Sql, sloMs: number): Sql => sql`
   FROM (SELECT *, ${LAG_MS} AS lag_ms FROM events WHERE type = 'sync.message' AND (${ranges}) AND ${scopeFilter(scope)}
         LIMIT 1 BY event_id)`;
 
-const rollupCells = (scope: QueryScope, h0: number, h1: number, stale: readonly string[]): Sql => sql`
-  SELECT warehouse_id, source_system, target_system, if(has_interface = 1, toNullable(interface), NULL) AS interface,
+const rollupCells = (scope: QueryScope, h0: number, h1: number, stale: readonly string[], withTs: boolean): Sql => sql`
+  SELECT ${withTs ? sql`toDateTime64(hour, 3, 'UTC') AS ts,` : sql``} warehouse_id, source_system, target_system, if(has_interface = 1, toNullable(interface), NULL) AS interface,
          messages AS n_messages, delivered AS n_delivered, failed AS n_failed, retried AS n_retried,
          dead_lettered AS n_dead_lettered, breaches AS n_breaches, lag_max,
          hist_keys AS k, hist_counts AS c, hist_min AS mn, hist_max AS mx
@@ -62,21 +62,30 @@ async function staleHoursIn(scope: QueryScope, h0: number, h1: number, sloMs: nu
   );
 }
 
+export interface CellOptions {
+  /** Add `ts`: the hour a rollup cell stands for, or a raw message's observed_at (time series). */
+  withTs?: boolean;
+  /** Only raw events: for time buckets that do not fall on whole UTC hours. */
+  rawOnly?: boolean;
+}
+
 /** The cells of [from, to) in scope, breaches counted against `sloMs`. */
-export async function syncCells(scope: QueryScope, from: number, to: number, sloMs: number): Promise<Sql> {
+export async function syncCells(scope: QueryScope, from: number, to: number, sloMs: number, opts: CellOptions = {}): Promise<Sql> {
+  const withTs = opts.withTs ?? false;
   const h0 = Math.ceil(from / HOUR_MS) * HOUR_MS;
   const h1 = Math.floor(to / HOUR_MS) * HOUR_MS;
-  if (!fromRollup('sync_hourly') || h1 <= h0 || to <= from) return rawCells(scope, range(from, to), sloMs);
+  const allRaw = () => rawCells(scope, range(from, to), sloMs, withTs);
+  if (opts.rawOnly || !fromRollup('sync_hourly') || h1 <= h0 || to <= from) return allRaw();
   const stale = await staleHoursIn(scope, h0, h1, sloMs);
-  if (stale.length > MAX_STALE_HOURS) return rawCells(scope, range(from, to), sloMs);
+  if (stale.length > MAX_STALE_HOURS) return allRaw();
   const rawRanges = [
     ...(from < h0 ? [range(from, h0)] : []),
     ...(h1 < to ? [range(h1, to)] : []),
     ...stale.map((s) => sql`(warehouse_id = ${p.str(s.warehouse_id)} AND ${range(s.hour_s * 1000, s.hour_s * 1000 + HOUR_MS)})`),
   ];
   const staleKeys = stale.map((s) => `${s.warehouse_id}\u0000${s.hour_s}`);
-  const parts = [rollupCells(scope, h0, h1, staleKeys)];
-  if (rawRanges.length > 0) parts.push(rawCells(scope, join(rawRanges.map((r) => sql`(${r})`), ' OR '), sloMs));
+  const parts = [rollupCells(scope, h0, h1, staleKeys, withTs)];
+  if (rawRanges.length > 0) parts.push(rawCells(scope, join(rawRanges.map((r) => sql`(${r})`), ' OR '), sloMs, withTs));
   return join(parts, ' UNION ALL ');
 }
 

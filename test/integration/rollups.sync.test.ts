@@ -7,7 +7,7 @@ import { refreshSyncRollup, refreshSyncRollupFully } from '@/ingest/rollups';
 import { ruleValues } from '@/lib/alerts/metrics';
 import type { Rule } from '@/lib/alerts/rules';
 import { syncLag } from '@/lib/kpi/sync-lag';
-import { syncLagBreakdown } from '@/lib/kpi/sync-lag-series';
+import { syncLagBreakdown, syncLagSeries } from '@/lib/kpi/sync-lag-series';
 import { command, p, query, sql } from '@/lib/store';
 import { z } from 'zod';
 import { syncMessage } from '../helpers/fixtures';
@@ -84,6 +84,10 @@ async function expectRollupEqualsRaw() {
     expect(scoped.rollup).toEqual(scoped.raw);
     const b = await bothWays(() => syncLagBreakdown({ warehouses: null }, { from, to }));
     expect(b.rollup).toEqual(b.raw);
+  }
+  for (const tz of ['UTC', 'Europe/Berlin', 'Asia/Kolkata']) {
+    const s = await bothWays(() => syncLagSeries({ warehouses: null }, { from: T0 + 1234, to: T0 + 72 * H, tz }));
+    expect(s.rollup).toEqual(s.raw);
   }
   const rule = { id: 'r', kind: 'threshold', metric: 'sync_lag_p95', op: '>', value: 1, window_s: 30 * 3600, for_s: 0, group_by: ['warehouse_id', 'interface'], match: {}, severity: 'high', notify: [] } as const;
   const a = await bothWays(() => ruleValues(rule as unknown as Rule, T0 + 40 * H + 1));
