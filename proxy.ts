@@ -37,8 +37,8 @@ export async function proxy(req: NextRequest): Promise<NextResponse> {
 }
 
 export const config = {
-  // Static assets carry no session and need no redirect. Ingest endpoints are machine-only (bearer
-  // tokens) and must bypass the proxy: Next.js cuts a body that passes through it at 10 MB, under
-  // the 16 MiB the ingest contract accepts.
-  matcher: ['/((?!_next/static|_next/image|favicon.ico|robots.txt|api/v1/ingest|v1/traces).*)'],
+  // Static assets (the icons too: a signed-out tab asks for them) carry no session and need no
+  // redirect. Ingest endpoints are machine-only (bearer tokens) and must bypass the proxy: Next.js
+  // cuts a body that passes through it at 10 MB, under the 16 MiB the ingest contract accepts.
+  matcher: ['/((?!_next/static|_next/image|favicon.ico|icon.svg|robots.txt|api/v1/ingest|v1/traces).*)'],
 };

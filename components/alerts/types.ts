@@ -1,5 +1,5 @@
 /**
- * GET /api/v1/alerts as the page reads it (shared/spec/alerts.md). Plain TS on purpose: pages may not
+ * GET /api/v1/alerts as the page reads it (docs/alerts.md). Plain TS on purpose: pages may not
  * import the server-side zod modules.
  */
 import type { Severity } from '@/components/data/types';

@@ -13,6 +13,14 @@ export async function storeIsEmpty(): Promise<boolean> {
   return (rows[0]?.n ?? 0) === 0;
 }
 
+/** Demo events already stored (their ids are `demo-<n>`), read from the id lookup keyed by event_id. */
+export async function storedDemoEvents(): Promise<number> {
+  const rows = await query(sql`SELECT uniqExact(event_id) AS n FROM event_ids WHERE startsWith(event_id, 'demo-')`, z.object({ n: z.coerce.number() }), {
+    name: 'seed.demo_count'
+  });
+  return rows[0]?.n ?? 0;
+}
+
 /** Loads the demo month through the real pipeline (so it is validated and deduplicated like any feed). */
 export async function seedDemo(opts: { endMs?: number; scale?: number; onProgress?: (n: number) => void } = {}) {
   const endMs = opts.endMs ?? Date.now();

@@ -1,4 +1,4 @@
-/** Alerts and freshness (shared/spec/alerts.md): rules, evaluation, webhooks, silences. */
+/** Alerts and freshness (docs/alerts.md): rules, evaluation, webhooks, silences. */
 export { loadAlertRules, alertConfig, parseAlertRules, parseWebhooks, type AlertConfig, type Rule, type Webhook } from './rules';
 export { startAlertScheduler, stopAlertScheduler, evaluateOnce, resetAlertEngine, deliveriesIdle } from './scheduler';
 export { alertsOverview, silenceGroup, alertsResponse, silenceItem, activeItem, type AlertsResponse, type SilenceItem, type ActiveItem } from './read';

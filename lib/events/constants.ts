@@ -1,4 +1,4 @@
-/** Vocabulary of the canonical event model (shared/spec/events.md, v1). */
+/** Vocabulary of the canonical event model (docs/events.md, v1). */
 
 export const SYNC_TYPE = 'sync.message';
 

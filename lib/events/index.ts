@@ -1,4 +1,4 @@
-/** Canonical event model (shared/spec/events.md): validation, normalization and the ClickHouse row. */
+/** Canonical event model (docs/events.md): validation, normalization and the ClickHouse row. */
 export {
   BUSINESS_TYPES,
   EVENT_TYPES,
@@ -30,6 +30,6 @@ export {
   type CanonicalEventSchema,
 } from './schema';
 export { validateEvent, type ValidationResult } from './validate';
-export { eventRowSchema, formatDecimal, rowToApiEvent, toEventRow, type ApiEvent, type EventRow } from './row';
+export { apiEventRowSchema, apiEventSchema, eventRowSchema, formatDecimal, rowToApiEvent, toEventRow, type ApiEvent, type EventRow } from './row';
 export { parseRfc3339, toClickHouseTime, toIsoUtc } from './timestamp';
 export { codePointLength, truncateCodePoints } from './text';

@@ -136,23 +136,24 @@ export function toEventRow(ev: CanonicalEvent, ingestedAtMs: number): EventRow {
 }
 
 /** The event as the API returns it: envelope fields, UTC RFC 3339 times, plus when it was ingested. */
-export type ApiEvent = {
-  event_id: string;
-  type: CanonicalEvent['type'];
-  occurred_at: string;
-  observed_at: string;
-  source_system: string;
-  target_system: string | null;
-  warehouse_id: string;
-  correlation_id: string;
-  workflow: CanonicalEvent['workflow'];
-  document_ref: string | null;
-  attributes: Attributes;
-  ingested_at: string;
-};
+export const apiEventSchema = z.object({
+  event_id: z.string(),
+  type: z.enum(EVENT_TYPES),
+  occurred_at: z.string(),
+  observed_at: z.string(),
+  source_system: z.string(),
+  target_system: z.string().nullable(),
+  warehouse_id: z.string(),
+  correlation_id: z.string(),
+  workflow: z.enum(WORKFLOWS),
+  document_ref: z.string().nullable(),
+  attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  ingested_at: z.string(),
+});
+export type ApiEvent = z.infer<typeof apiEventSchema>;
 
-// The API shape needs only these; a query selecting just them is served too.
-const apiRowSchema = eventRowSchema.pick({
+/** The columns an API event is made of; a query selecting just these (plus any it needs itself) is served. */
+export const apiEventRowSchema = eventRowSchema.pick({
   event_id: true,
   type: true,
   occurred_at: true,
@@ -171,7 +172,7 @@ const chToIso = (s: string): string => toIsoUtc(parseClickHouseTime(s) as number
 
 /** A row read back from ClickHouse, validated, as an API event. Throws on a row that is not one. */
 export function rowToApiEvent(row: unknown): ApiEvent {
-  const r = apiRowSchema.safeParse(row);
+  const r = apiEventRowSchema.safeParse(row);
   if (!r.success) {
     const iss = r.error.issues[0];
     throw new Error(`invalid event row: ${iss ? `${iss.path.join('.')}: ${iss.message}` : 'unknown'}`);

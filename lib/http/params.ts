@@ -54,11 +54,24 @@ export function parseWindow(url: URL, now = Date.now()): Window {
 }
 
 export function optionalTime(url: URL, name: string): number | undefined {
-  const values = url.searchParams.getAll(name);
-  if (values.length > 1) throw new AppError('bad_request', `${name}: give it at most once`);
-  const v = values[0];
+  const v = atMostOnce(name, url.searchParams.getAll(name));
   if (v === undefined || v === '') return undefined;
   return parseTimeParam(name, v);
+}
+
+/** The value of a parameter that may be given at most once (a repeat is a 400 naming it). */
+export function atMostOnce<T>(name: string, values: readonly T[]): T | undefined {
+  if (values.length > 1) throw new AppError('bad_request', `${name}: give it at most once`);
+  return values[0];
+}
+
+/** `limit` of a list: an integer from 1 to `max`; absent or empty: `fallback`; anything else is a 400. */
+export function parseLimit(raw: string | null | undefined, { fallback = 100, max = 1000 } = {}): number {
+  if (raw === null || raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > max) {
+    throw new AppError('bad_request', `limit: "${raw.slice(0, 16)}" must be an integer from 1 to ${max}`);
+  }
+  return Number(raw);
 }
 
 /** `period=YYYY-MM` → the UTC calendar month [start, end). */

@@ -57,3 +57,36 @@ export function assemble<R>(
     warehouses: listed.map((w) => ({ warehouse_id: w, ...(rows.get(w) ?? zero()) })),
   };
 }
+
+/** metrics.md §2 age buckets, `[lo, hi)` in ms; shared by exception aging, the exception list's `age` filter and unposted invoices. */
+export const AGE_BUCKETS = ['lt_4h', 'h4_24', 'd1_3', 'd3_7', 'gt_7d'] as const;
+export type AgeBucket = (typeof AGE_BUCKETS)[number];
+const H = 3_600_000;
+const BUCKET_RANGE: Record<AgeBucket, readonly [number, number | null]> = {
+  lt_4h: [0, 4 * H],
+  h4_24: [4 * H, 24 * H],
+  d1_3: [24 * H, 72 * H],
+  d3_7: [72 * H, 168 * H],
+  gt_7d: [168 * H, null],
+};
+
+/** `lo <= age < hi` over an ms column, for one bucket. */
+export function inBucket(column: Sql, b: AgeBucket): Sql {
+  const [lo, hi] = BUCKET_RANGE[b];
+  return hi === null ? sql`${column} >= ${p.i64(lo)}` : sql`${column} >= ${p.i64(lo)} AND ${column} < ${p.i64(hi)}`;
+}
+
+/** One count column per bucket, named after it, over the rows that also meet `where`. */
+export function ageBucketColumns(ageMs: Sql, where: Sql = sql`1`): Sql {
+  const n = (b: AgeBucket) => sql`countIf(${where} AND ${inBucket(ageMs, b)})`;
+  return sql`${n('lt_4h')} AS lt_4h, ${n('h4_24')} AS h4_24, ${n('d1_3')} AS d1_3, ${n('d3_7')} AS d3_7, ${n('gt_7d')} AS gt_7d`;
+}
+
+const count = z.number().int().nonnegative();
+export const ageBuckets = z.object({ lt_4h: count, h4_24: count, d1_3: count, d3_7: count, gt_7d: count });
+export type AgeBuckets = z.infer<typeof ageBuckets>;
+
+export const zeroBuckets = (): AgeBuckets => ({ lt_4h: 0, h4_24: 0, d1_3: 0, d3_7: 0, gt_7d: 0 });
+
+/** The bucket counts of a wider row (ageBucketColumns output), for a response. */
+export const pickBuckets = (r: AgeBuckets): AgeBuckets => ({ lt_4h: r.lt_4h, h4_24: r.h4_24, d1_3: r.d1_3, d3_7: r.d3_7, gt_7d: r.gt_7d });

@@ -3,8 +3,8 @@ import { AppError } from '@/lib/errors';
 import type { QueryScope } from '@/lib/scope';
 import { p, query, sql, type Sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
-import { assemble, listWarehouses, nullableNumber } from './common';
-import { exceptionStates, inBucket } from './exceptions-state';
+import { ageBucketColumns, ageBuckets, assemble, listWarehouses, nullableNumber, pickBuckets, zeroBuckets } from './common';
+import { exceptionStates } from './exceptions-state';
 
 /** metrics.md §2: open exceptions at `as_of` by age bucket and severity, and MTTR over a window. */
 export const exceptionAgingParams = z.object({
@@ -21,7 +21,7 @@ export const exceptionAgingRow = z.object({
   open: count,
   oldest_age_seconds: nullableNumber,
   mttr_seconds: nullableNumber,
-  buckets: z.object({ lt_4h: count, h4_24: count, d1_3: count, d3_7: count, gt_7d: count }),
+  buckets: ageBuckets,
   by_severity: z.object({ critical: count, high: count, medium: count, low: count }),
 });
 export type ExceptionAgingRow = z.infer<typeof exceptionAgingRow>;
@@ -33,17 +33,12 @@ export const exceptionAgingResponse = z.object({
 });
 export type ExceptionAgingResponse = z.infer<typeof exceptionAgingResponse>;
 
-const row = z.object({
+const row = ageBuckets.extend({
   warehouse_id: z.string(),
   is_total: z.number(),
   open: z.number(),
   oldest: nullableNumber,
   mttr: nullableNumber,
-  lt_4h: z.number(),
-  h4_24: z.number(),
-  d1_3: z.number(),
-  d3_7: z.number(),
-  gt_7d: z.number(),
   critical: z.number(),
   high: z.number(),
   medium: z.number(),
@@ -54,7 +49,7 @@ const zero = (): ExceptionAgingRow => ({
   open: 0,
   oldest_age_seconds: null,
   mttr_seconds: null,
-  buckets: { lt_4h: 0, h4_24: 0, d1_3: 0, d3_7: 0, gt_7d: 0 },
+  buckets: zeroBuckets(),
   by_severity: { critical: 0, high: 0, medium: 0, low: 0 },
 });
 
@@ -63,7 +58,7 @@ function toRow(r: z.infer<typeof row>): ExceptionAgingRow {
     open: r.open,
     oldest_age_seconds: r.open > 0 ? r.oldest : null,
     mttr_seconds: r.mttr,
-    buckets: { lt_4h: r.lt_4h, h4_24: r.h4_24, d1_3: r.d1_3, d3_7: r.d3_7, gt_7d: r.gt_7d },
+    buckets: pickBuckets(r),
     by_severity: { critical: r.critical, high: r.high, medium: r.medium, low: r.low },
   };
 }
@@ -88,7 +83,6 @@ export async function exceptionAging(scope: QueryScope, params: ExceptionAgingPa
   const { asOf, from, to, requested } = exceptionAgingParams.parse(params);
   return withSpan('kpi.exception_aging', { 'kpi.warehouses': scope.warehouses?.length ?? -1 }, async () => {
     const age = sql`age_at`;
-    const bucket = (b: Parameters<typeof inBucket>[1]) => sql`countIf(is_open AND ${inBucket(age, b)})`;
     const sev = (s: string) => sql`countIf(is_open AND severity = ${p.str(s)})`;
     // quantileExact picks the element at floor(level·n): within metrics.md's 1/n rank tolerance.
     const q = sql`
@@ -99,11 +93,7 @@ export async function exceptionAging(scope: QueryScope, params: ExceptionAgingPa
         if(open = 0, NULL, maxIf(age_at, is_open) / 1000) AS oldest,
         countIf(in_window) AS resolved_in_window,
         if(resolved_in_window = 0, NULL, quantileExactIf(0.5)(ttr_ms, in_window) / 1000) AS mttr,
-        ${bucket('lt_4h')} AS lt_4h,
-        ${bucket('h4_24')} AS h4_24,
-        ${bucket('d1_3')} AS d1_3,
-        ${bucket('d3_7')} AS d3_7,
-        ${bucket('gt_7d')} AS gt_7d,
+        ${ageBucketColumns(age, sql`is_open`)},
         ${sev('critical')} AS critical,
         ${sev('high')} AS high,
         ${sev('medium')} AS medium,

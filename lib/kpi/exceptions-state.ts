@@ -80,21 +80,3 @@ export function exceptionStates(scope: QueryScope, atMs: number, onlyId?: string
       HAVING n_opened > 0 AND ${scopeFilter(scope, 'opened_warehouse')}
     )`;
 }
-
-/** Age buckets of metrics.md §2, in ms; shared by the aging KPI and the list's `age` filter. */
-export const AGE_BUCKETS = ['lt_4h', 'h4_24', 'd1_3', 'd3_7', 'gt_7d'] as const;
-export type AgeBucket = (typeof AGE_BUCKETS)[number];
-const H = 3_600_000;
-export const BUCKET_RANGE: Record<AgeBucket, readonly [number, number | null]> = {
-  lt_4h: [0, 4 * H],
-  h4_24: [4 * H, 24 * H],
-  d1_3: [24 * H, 72 * H],
-  d3_7: [72 * H, 168 * H],
-  gt_7d: [168 * H, null],
-};
-
-/** `lo <= age < hi` over an ms column, for one bucket. */
-export function inBucket(column: Sql, b: AgeBucket): Sql {
-  const [lo, hi] = BUCKET_RANGE[b];
-  return hi === null ? sql`${column} >= ${p.i64(lo)}` : sql`${column} >= ${p.i64(lo)} AND ${column} < ${p.i64(hi)}`;
-}

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import type { QueryScope } from '@/lib/scope';
 import { p, query, sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
-import { assemble, listWarehouses, nullableNumber, scopeFilter } from './common';
+import { ageBucketColumns, ageBuckets, assemble, listWarehouses, nullableNumber, pickBuckets, scopeFilter, zeroBuckets } from './common';
 import { invoicedRelation } from './postings';
-import { ageBucketColumns, ageBuckets, unpostedShipments, zeroBuckets } from './unposted';
+import { unpostedShipments } from './unposted';
 
 /**
  * metrics.md §3. Per correlation: S = earliest shipment.confirmed, I = earliest invoice.posted; the
@@ -82,7 +82,7 @@ function toUnposted(r: UnpostedRow): UnpostedSummary {
   return {
     count: r.count,
     amount: r.amount,
-    buckets: { lt_4h: r.lt_4h, h4_24: r.h4_24, d1_3: r.d1_3, d3_7: r.d3_7, gt_7d: r.gt_7d },
+    buckets: pickBuckets(r),
     oldest_age_seconds: r.count > 0 ? r.oldest : null,
   };
 }

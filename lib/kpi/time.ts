@@ -1,4 +1,5 @@
 import { AppError } from '@/lib/errors';
+import { isValidTimeZone, zoneOffsetMs } from '@/lib/format/time';
 import { p, sql, unsafeRaw, type Sql } from '@/lib/store';
 
 /**
@@ -40,11 +41,7 @@ export const stepMs = (g: Granularity): number => STEP_MS[g];
 /** Validated IANA zone name (default UTC); bound as a parameter, never spliced. */
 export function parseTimeZone(raw: string | null): string {
   const tz = raw?.trim() || 'UTC';
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-  } catch {
-    throw new AppError('bad_request', `tz: "${tz.slice(0, 64)}" is not a known IANA time zone`);
-  }
+  if (!isValidTimeZone(tz)) throw new AppError('bad_request', `tz: "${raw?.trim().slice(0, 64)}" is not a known IANA time zone`);
   if (!/^[A-Za-z0-9_+\-/]+$/.test(tz)) throw new AppError('bad_request', 'tz: invalid time zone name');
   return tz;
 }
@@ -72,22 +69,6 @@ export function bucketStarts(fromMs: number, toMs: number, g: Granularity, tz: s
     wall += step;
   }
   return out;
-}
-
-function zoneOffsetMs(atMs: number, tz: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: tz,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(atMs));
-  const get = (t: string) => Number(parts.find((x) => x.type === t)?.value ?? 0);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return asUtc - Math.floor(atMs / 1000) * 1000;
 }
 
 /** Zero-fills a sparse series onto the full bucket list. */

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { AppError } from '@/lib/errors';
 import type { QueryScope } from '@/lib/scope';
 import { p, query, sql, type Sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
@@ -12,8 +11,6 @@ import { unpostedRelation } from './postings';
  * close readiness (restricted to a period) and the list below.
  */
 
-const HOUR_MS = 3_600_000;
-
 /**
  * One row per unposted correlation: `correlation_id`, `s` (earliest shipment), `shipped_warehouse`,
  * `amount`, `currency`, `document_ref` — the latter four taken from that earliest shipment (ties: the
@@ -23,27 +20,6 @@ const HOUR_MS = 3_600_000;
 export function unpostedShipments(asOf: number): Sql {
   return unpostedRelation(asOf);
 }
-
-/** Age buckets shared with exception aging (metrics.md §2), over an age in milliseconds. */
-export function ageBucketColumns(ageMs: Sql): Sql {
-  return sql`
-    countIf(${ageMs} < ${p.i64(4 * HOUR_MS)}) AS lt_4h,
-    countIf(${ageMs} >= ${p.i64(4 * HOUR_MS)} AND ${ageMs} < ${p.i64(24 * HOUR_MS)}) AS h4_24,
-    countIf(${ageMs} >= ${p.i64(24 * HOUR_MS)} AND ${ageMs} < ${p.i64(72 * HOUR_MS)}) AS d1_3,
-    countIf(${ageMs} >= ${p.i64(72 * HOUR_MS)} AND ${ageMs} < ${p.i64(168 * HOUR_MS)}) AS d3_7,
-    countIf(${ageMs} >= ${p.i64(168 * HOUR_MS)}) AS gt_7d`;
-}
-
-export const ageBuckets = z.object({
-  lt_4h: z.number(),
-  h4_24: z.number(),
-  d1_3: z.number(),
-  d3_7: z.number(),
-  gt_7d: z.number(),
-});
-export type AgeBuckets = z.infer<typeof ageBuckets>;
-
-export const zeroBuckets = (): AgeBuckets => ({ lt_4h: 0, h4_24: 0, d1_3: 0, d3_7: 0, gt_7d: 0 });
 
 // ---- the list: GET /api/v1/kpi/invoice-latency/unposted ----
 
@@ -105,13 +81,4 @@ export async function unpostedList(scope: QueryScope, params: UnpostedListParams
       })),
     };
   });
-}
-
-/** `limit` for the KPI lists: 1–1000, default 100; anything else is the caller's mistake (400). */
-export function parseLimit(raw: string | null, fallback = 100): number {
-  if (raw === null || raw === '') return fallback;
-  if (!/^\d{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > 1000) {
-    throw new AppError('bad_request', `limit: "${raw.slice(0, 16)}" must be an integer from 1 to 1000`);
-  }
-  return Number(raw);
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '@/lib/errors';
-import { EVENT_TYPES, SEVERITIES, WORKFLOWS, codePointLength, eventRowSchema, rowToApiEvent, type ApiEvent } from '@/lib/events';
+import { SEVERITIES, WORKFLOWS, apiEventRowSchema, apiEventSchema, codePointLength, rowToApiEvent, type ApiEvent } from '@/lib/events';
 import type { QueryScope } from '@/lib/scope';
 import { p, query, sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
@@ -13,21 +13,6 @@ export const correlationIdSchema = z
   .string()
   .refine((s) => s.length > 0 && codePointLength(s) <= 256, 'id: must be 1–256 characters')
   .refine((s) => !/[\u0000-\u001f\u007f-\u009f]/.test(s), 'id: must not contain control characters');
-
-export const apiEventSchema = z.object({
-  event_id: z.string(),
-  type: z.enum(EVENT_TYPES),
-  occurred_at: z.string(),
-  observed_at: z.string(),
-  source_system: z.string(),
-  target_system: z.string().nullable(),
-  warehouse_id: z.string(),
-  correlation_id: z.string(),
-  workflow: z.enum(WORKFLOWS),
-  document_ref: z.string().nullable(),
-  attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
-  ingested_at: z.string(),
-});
 
 export const correlationException = z.object({
   exception_id: z.string(),
@@ -133,30 +118,17 @@ export async function correlationRange(
   return { firstMs: r.first_ms, lastMs: r.last_ms, warehouses: warehouses.sort() };
 }
 
-const eventRow = eventRowSchema
-  .pick({
-    event_id: true,
-    type: true,
-    occurred_at: true,
-    observed_at: true,
-    ingested_at: true,
-    source_system: true,
-    target_system: true,
-    warehouse_id: true,
-    correlation_id: true,
-    workflow: true,
-    document_ref: true,
-    attributes: true,
-  })
-  .extend({ exception_id: z.string() });
+/** The columns apiEventRowSchema reads, enums and low-cardinality columns as text. */
+export const API_EVENT_COLUMNS = sql`event_id, toString(type) AS type, occurred_at, observed_at, ingested_at,
+  toString(source_system) AS source_system, toString(target_system) AS target_system,
+  toString(warehouse_id) AS warehouse_id, correlation_id, toString(workflow) AS workflow, document_ref, attributes`;
+
+const eventRow = apiEventRowSchema.extend({ exception_id: z.string() });
 
 async function correlationEvents(id: string, range: { firstMs: number; lastMs: number; warehouses: string[] }) {
   // LIMIT 1 BY event_id: ingest stores each id once, but a copy not yet collapsed by a merge must not show twice.
   return query(
-    sql`SELECT event_id, toString(type) AS type, occurred_at, observed_at, ingested_at,
-               toString(source_system) AS source_system, toString(target_system) AS target_system,
-               toString(warehouse_id) AS warehouse_id, correlation_id, toString(workflow) AS workflow,
-               document_ref, attributes, exception_id
+    sql`SELECT ${API_EVENT_COLUMNS}, exception_id
         FROM events
         WHERE warehouse_id IN ${p.strs(range.warehouses)}
           AND occurred_at >= ${p.time(range.firstMs)} AND occurred_at <= ${p.time(range.lastMs)}

@@ -4,7 +4,10 @@ import { SEVERITIES, WORKFLOWS } from '@/lib/events';
 import type { QueryScope } from '@/lib/scope';
 import { p, query, sql, type Sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
-import { AGE_BUCKETS, STATE_COLUMNS, exceptionStateRow, exceptionStates, inBucket, type ExceptionStateRow } from '@/lib/kpi/exceptions-state';
+import { atMostOnce, parseLimit } from '@/lib/http/params';
+import { cursorCodec } from './cursor';
+import { AGE_BUCKETS, inBucket } from '@/lib/kpi/common';
+import { STATE_COLUMNS, exceptionStateRow, exceptionStates, type ExceptionStateRow } from '@/lib/kpi/exceptions-state';
 
 /** api.md `GET /api/v1/exceptions`: current state (at now) of every exception in scope, paged. */
 export const exceptionItem = z.object({
@@ -60,15 +63,10 @@ export function toItem(r: ExceptionStateRow): ExceptionItem {
   };
 }
 
-function one<T>(name: string, values: readonly T[]): T | undefined {
-  if (values.length > 1) throw new AppError('bad_request', `${name}: give it at most once`);
-  return values[0];
-}
-
 /** Filters from the query string, each refused with a message naming it (400). */
 export function parseExceptionListQuery(search: URLSearchParams, now: number): ExceptionListParams {
   const nonEmpty = (name: string) => search.getAll(name).filter((v) => v !== '');
-  const status = one('status', nonEmpty('status')) ?? 'open';
+  const status = atMostOnce('status', nonEmpty('status')) ?? 'open';
   if (status !== 'open' && status !== 'resolved' && status !== 'all') {
     throw new AppError('bad_request', 'status: must be open, resolved or all');
   }
@@ -76,15 +74,11 @@ export function parseExceptionListQuery(search: URLSearchParams, now: number): E
   for (const s of severity) {
     if (!(SEVERITIES as readonly string[]).includes(s)) throw new AppError('bad_request', `severity: must be one of ${SEVERITIES.join(', ')}`);
   }
-  const age = one('age', nonEmpty('age'));
+  const age = atMostOnce('age', nonEmpty('age'));
   if (age !== undefined && !(AGE_BUCKETS as readonly string[]).includes(age)) {
     throw new AppError('bad_request', `age: must be one of ${AGE_BUCKETS.join(', ')}`);
   }
-  const rawLimit = one('limit', nonEmpty('limit'));
-  const limit = rawLimit === undefined ? DEFAULT_LIMIT : Number(rawLimit);
-  if (!/^\d+$/.test(rawLimit ?? '1') || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    throw new AppError('bad_request', `limit: must be an integer from 1 to ${MAX_LIMIT}`);
-  }
+  const limit = parseLimit(atMostOnce('limit', nonEmpty('limit')), { fallback: DEFAULT_LIMIT, max: MAX_LIMIT });
   return exceptionListParams.parse({
     now,
     status,
@@ -92,26 +86,13 @@ export function parseExceptionListQuery(search: URLSearchParams, now: number): E
     category: nonEmpty('category'),
     owner: nonEmpty('owner'),
     age,
-    cursor: one('cursor', nonEmpty('cursor')),
+    cursor: atMostOnce('cursor', nonEmpty('cursor')),
     limit,
   });
 }
 
 /** The cursor is the last item's place in the stable order (opened_at desc, exception_id asc). */
-const cursorShape = z.tuple([z.number().int(), z.string()]);
-
-export function encodeCursor(openedMs: number, exceptionId: string): string {
-  return Buffer.from(JSON.stringify([openedMs, exceptionId]), 'utf8').toString('base64url');
-}
-
-function decodeCursor(raw: string): [number, string] {
-  try {
-    if (!/^[A-Za-z0-9_-]+$/.test(raw)) throw new Error('not base64url');
-    return cursorShape.parse(JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')));
-  } catch {
-    throw new AppError('bad_request', 'cursor: not a cursor this endpoint returned');
-  }
-}
+const pageCursor = cursorCodec(z.tuple([z.number().int(), z.string()]));
 
 function listFilters(params: ExceptionListParams): Sql[] {
   const where: Sql[] = [];
@@ -122,7 +103,7 @@ function listFilters(params: ExceptionListParams): Sql[] {
   if (params.owner.length > 0) where.push(sql`owner IN ${p.strs(params.owner)}`);
   if (params.age !== undefined) where.push(inBucket(sql`age_ms`, params.age));
   if (params.cursor !== undefined) {
-    const [ms, id] = decodeCursor(params.cursor);
+    const [ms, id] = pageCursor.decode(params.cursor);
     where.push(sql`(opened_ms < ${p.i64(ms)} OR (opened_ms = ${p.i64(ms)} AND exception_id > ${p.str(id)}))`);
   }
   return where;
@@ -144,7 +125,7 @@ export async function listExceptions(scope: QueryScope, params: ExceptionListPar
     );
     const page = rows.slice(0, parsed.limit);
     const last = page[page.length - 1];
-    const next = rows.length > parsed.limit && last ? encodeCursor(last.opened_ms, last.exception_id) : null;
+    const next = rows.length > parsed.limit && last ? pageCursor.encode([last.opened_ms, last.exception_id]) : null;
     return { items: page.map(toItem), next_cursor: next };
   });
 }

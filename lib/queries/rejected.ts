@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { AppError } from '@/lib/errors';
 import type { QueryScope } from '@/lib/scope';
 import { empty, p, query, sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
+import { cursorCodec } from './cursor';
 
 /**
  * api.md `GET /api/v1/rejected`: rejected lines, newest first, keyset-paginated on the table's own
@@ -33,27 +33,8 @@ export const rejectedResponse = z.object({ items: z.array(rejectedItem), next_cu
 export type RejectedResponse = z.infer<typeof rejectedResponse>;
 
 const position = z.tuple([z.number().int().nonnegative(), z.string().max(128), z.number().int().nonnegative()]);
-type Position = z.infer<typeof position>;
 
-export const encodeCursor = (pos: Position): string => Buffer.from(JSON.stringify(pos), 'utf8').toString('base64url');
-
-export function decodeCursor(cursor: string): Position {
-  try {
-    if (!/^[A-Za-z0-9_-]{1,512}$/.test(cursor)) throw new Error('shape');
-    return position.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-  } catch {
-    throw new AppError('bad_request', 'cursor: not a cursor this endpoint issued');
-  }
-}
-
-/** `limit` query parameter: an integer 1–1000, default 100. */
-export function parseLimit(raw: string | null): number {
-  if (raw === null || raw === '') return DEFAULT_LIMIT;
-  if (!/^\d{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_LIMIT) {
-    throw new AppError('bad_request', `limit: must be an integer from 1 to ${MAX_LIMIT}`);
-  }
-  return Number(raw);
-}
+const pageCursor = cursorCodec(position, { maxLength: 512 });
 
 const row = z.object({
   ingested_ms: z.number(),
@@ -66,7 +47,7 @@ const row = z.object({
 
 export async function listRejected(scope: QueryScope, params: RejectedParams): Promise<RejectedResponse> {
   const { from, to, limit, cursor } = rejectedParams.parse(params);
-  const after = cursor === null ? null : decodeCursor(cursor);
+  const after = cursor === null ? null : pageCursor.decode(cursor);
   // A rejected line never passed validation, so its warehouse_id (if any) is untrusted text; showing it
   // to a warehouse-limited user could leak other warehouses' payloads. Only callers who see all get items.
   if (scope.warehouses !== null) return { items: [], next_cursor: null };
@@ -86,7 +67,7 @@ export async function listRejected(scope: QueryScope, params: RejectedParams): P
     );
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    const next_cursor = rows.length > limit && last ? encodeCursor([last.ingested_ms, last.batch_id, last.line]) : null;
+    const next_cursor = rows.length > limit && last ? pageCursor.encode([last.ingested_ms, last.batch_id, last.line]) : null;
     return {
       items: page.map((r) => ({
         ingested_at: new Date(r.ingested_ms).toISOString(),

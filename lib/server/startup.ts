@@ -13,6 +13,17 @@ import { serverState } from './state';
 
 export const SERVER_FILE = 'server.json';
 
+/** The URL of a running server that owns the embedded store, if any: then other processes must go through its API. */
+export function runningServer(): string | undefined {
+  try {
+    const info = JSON.parse(fs.readFileSync(path.join(dataDir(), SERVER_FILE), 'utf8')) as { pid: number; url: string };
+    process.kill(info.pid, 0);
+    return info.url;
+  } catch {
+    return undefined; // no server file, or its process is gone
+  }
+}
+
 /**
  * Runs once per server process, before it reports ready: validate the alert rules, migrate, seed an
  * empty demo store, record that this process owns the embedded store so `npm run ingest` goes through

@@ -75,6 +75,17 @@ describe('npm start on demo data', () => {
     expect(res.headers.get('referrer-policy')).toBeTruthy();
   });
 
+  it('serves its icon to signed-out visitors (no 404, no redirect to the sign-in page)', async () => {
+    for (const [p, type] of [['/favicon.ico', /^image\//], ['/icon.svg', /^image\/svg\+xml/]] as const) {
+      const res = await fetch(base + p, { redirect: 'manual' });
+      expect(res.status, p).toBe(200);
+      expect(res.headers.get('content-type') ?? '', p).toMatch(type);
+      expect((await res.arrayBuffer()).byteLength, p).toBeGreaterThan(100);
+    }
+    const login = await (await fetch(`${base}/login`)).text();
+    expect(login).toMatch(/<link rel="icon" href="\/icon\.svg/);
+  });
+
   it('npm run ingest goes through the running server (it owns the embedded store)', async () => {
     const file = path.join(inject('dataDir'), 'cli-e2e.ndjson');
     const ev = (i: number) =>

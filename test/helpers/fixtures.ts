@@ -1,14 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** The spec's own examples: one valid event of every common type (../shared/spec/examples.ndjson). */
-export function specExamples(): Record<string, unknown>[] {
-  const file = path.resolve(process.cwd(), '..', 'shared', 'spec', 'examples.ndjson');
+/** The project's worked example (docs/metrics.md): one valid event of every common type. */
+const EXAMPLES_FILE = path.join(import.meta.dirname, '..', 'fixtures', 'examples.ndjson');
+
+/** The example file's non-blank lines, as written. */
+export function exampleLines(): string[] {
   return fs
-    .readFileSync(file, 'utf8')
+    .readFileSync(EXAMPLES_FILE, 'utf8')
     .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+    .filter((l) => l.trim());
+}
+
+/** The example events, parsed (a fresh copy per call, so callers may mutate them). */
+export function exampleEvents(): Record<string, unknown>[] {
+  return exampleLines().map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 let n = 0;

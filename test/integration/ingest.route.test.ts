@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { GET, POST } from '@/app/api/v1/ingest/route';
 import { p, query, sql } from '@/lib/store';
-import { specExamples, syncMessage } from '../helpers/fixtures';
+import { exampleEvents, syncMessage } from '../helpers/fixtures';
 import { API, ctx, gzip, INGEST, ndjson, post } from '../helpers/http';
 import { resetStore, useTestStore } from '../helpers/store';
 
@@ -21,10 +21,10 @@ async function send(body: string | Buffer, headers: Record<string, string> = {})
 
 describe('POST /api/v1/ingest', () => {
   it('stores every spec example and answers 200 with counts', async () => {
-    const r = await send(ndjson(specExamples()));
+    const r = await send(ndjson(exampleEvents()));
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ accepted: specExamples().length, duplicates: 0, rejected: 0, errors: [] });
-    expect(await storedCount()).toBe(specExamples().length);
+    expect(r.body).toEqual({ accepted: exampleEvents().length, duplicates: 0, rejected: 0, errors: [] });
+    expect(await storedCount()).toBe(exampleEvents().length);
   });
 
   it('mixed batch: every good line stored, every bad line rejected with its line number', async () => {
@@ -60,15 +60,15 @@ describe('POST /api/v1/ingest', () => {
   });
 
   it('the same file three times, the last after closing and reopening the store, changes no count', async () => {
-    const body = ndjson(specExamples());
+    const body = ndjson(exampleEvents());
     await send(body);
     const again = await send(body);
-    expect(again.body).toMatchObject({ accepted: 0, duplicates: specExamples().length, rejected: 0 });
+    expect(again.body).toMatchObject({ accepted: 0, duplicates: exampleEvents().length, rejected: 0 });
     const { closeStore } = await import('@/lib/store');
     await closeStore();
     const third = await send(body);
-    expect(third.body).toMatchObject({ accepted: 0, duplicates: specExamples().length });
-    expect(await storedCount()).toBe(specExamples().length);
+    expect(third.body).toMatchObject({ accepted: 0, duplicates: exampleEvents().length });
+    expect(await storedCount()).toBe(exampleEvents().length);
   });
 
   it('duplicates within one batch: the first copy wins', async () => {

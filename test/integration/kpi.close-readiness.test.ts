@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { GET } from '@/app/api/v1/kpi/close-readiness/route';
 import { ingestLines } from '@/ingest/pipeline';
 import { closeReadinessResponse } from '@/lib/kpi/close-readiness';
-import { businessEvent, specExamples } from '../helpers/fixtures';
+import { businessEvent, exampleEvents } from '../helpers/fixtures';
 import { ctx, get, INGEST } from '../helpers/http';
 import { useTestStore } from '../helpers/store';
 
@@ -39,7 +39,7 @@ const snap = (wh: string, sys: string, sku: string, at: string, quantity: number
 
 /** A deterministic fixture; every expectation below is computed from it by plain TS, not by the code. */
 const batch1: Ev[] = [
-  ...specExamples(),
+  ...exampleEvents(),
   // A: a critical finance exception open → blocked. Another one resolved by an event filed under B.
   opened(A, 'EXC-A1', '2026-09-20T10:00:00Z', 'critical', 'order_to_cash', 'open-A1'),
   opened(A, 'EXC-A2', '2026-09-21T10:00:00Z', 'critical', 'procure_to_pay'),

@@ -4,7 +4,7 @@ import { GET as GET_SKUS } from '@/app/api/v1/kpi/drift/skus/route';
 import { ingestLines } from '@/ingest/pipeline';
 import { driftResponse } from '@/lib/kpi/drift';
 import { driftSkusResponse } from '@/lib/kpi/drift-skus';
-import { specExamples } from '../helpers/fixtures';
+import { exampleEvents } from '../helpers/fixtures';
 import { ctx, get, INGEST } from '../helpers/http';
 import { useTestStore } from '../helpers/store';
 
@@ -30,7 +30,7 @@ function snap(source: string, wh: string, sku: string, at: number, quantity: num
 }
 
 /** A deterministic fixture; every expectation below is computed from it by plain TS, not by the code. */
-const batch1: Ev[] = [...specExamples()];
+const batch1: Ev[] = [...exampleEvents()];
 WH.forEach((wh, w) => {
   SKUS.forEach((sku, k) => {
     const systems: ['ERP' | 'WMS', number][] = [['ERP', 1 + ((k + w) % 3)], ['WMS', k % 6 === 0 ? 0 : 1 + ((k * 2 + w) % 3)]];

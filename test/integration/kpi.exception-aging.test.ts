@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { GET } from '@/app/api/v1/kpi/exception-aging/route';
 import { ingestLines } from '@/ingest/pipeline';
 import { exceptionAging, exceptionAgingResponse, type ExceptionAgingResponse } from '@/lib/kpi/exception-aging';
-import { specExamples } from '../helpers/fixtures';
+import { exampleEvents } from '../helpers/fixtures';
 import { ctx, get, INGEST } from '../helpers/http';
 import { expectQuantile } from '../helpers/quantile';
 import { useTestStore } from '../helpers/store';
@@ -27,7 +27,7 @@ const follow = (type: string, id: string, wh: string, at: number, attrs: Ev = {}
   correlation_id: `C-${id}`, attributes: { exception_id: id, ...attrs },
 });
 
-const batch1: Ev[] = [...specExamples()];
+const batch1: Ev[] = [...exampleEvents()];
 // Every bucket boundary, in a warehouse of its own so its expectations can be written literally.
 const BOUNDARY_AGES = [0, 4 * H - 1, 4 * H, 24 * H - 1, 24 * H, 72 * H - 1, 72 * H, 168 * H - 1, 168 * H, 30 * DAY];
 BOUNDARY_AGES.forEach((age, i) => batch1.push(opened(`B-${i}`, 'DC-BOUND', A - age, SEV[i % 4]!)));

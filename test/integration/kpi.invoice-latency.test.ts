@@ -4,7 +4,7 @@ import { GET as GET_UNPOSTED } from '@/app/api/v1/kpi/invoice-latency/unposted/r
 import { ingestLines } from '@/ingest/pipeline';
 import { invoiceLatencyResponse } from '@/lib/kpi/invoice-latency';
 import { unpostedListResponse } from '@/lib/kpi/unposted';
-import { businessEvent, specExamples } from '../helpers/fixtures';
+import { businessEvent, exampleEvents } from '../helpers/fixtures';
 import { ctx, get, INGEST } from '../helpers/http';
 import { expectQuantile } from '../helpers/quantile';
 import { useTestStore } from '../helpers/store';
@@ -25,7 +25,7 @@ const invoice = (id: string, corr: string, wh: string, at: number): Ev =>
   businessEvent('invoice.posted', { event_id: id, correlation_id: corr, warehouse_id: wh, occurred_at: iso(at) }, { amount: 1 });
 
 /** A deterministic fixture; every expectation below is computed from it by plain TS, not by the code. */
-const batch1: Ev[] = [...specExamples()];
+const batch1: Ev[] = [...exampleEvents()];
 for (let i = 0; i < 120; i++) {
   const corr = i % 4 === 0 ? `SO "${i}" ü/%\\` : `SO-${i}`;
   const wh = WH[i % 3]!;

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   type CanonicalEvent,
@@ -8,14 +7,12 @@ import {
   toEventRow,
   validateEvent,
 } from '@/lib/events';
+import { exampleEvents } from '../helpers/fixtures';
 
 const NOW = Date.parse('2026-11-03T00:00:00.000Z');
 const INGESTED = Date.parse('2026-11-03T00:00:01.234Z');
 
-const EXAMPLES = readFileSync('/work/shared/spec/examples.ndjson', 'utf8')
-  .split('\n')
-  .filter((l) => l.trim() !== '')
-  .map((l) => JSON.parse(l) as Record<string, unknown>);
+const EXAMPLES = exampleEvents();
 
 function valid(input: unknown): CanonicalEvent {
   const r = validateEvent(input, NOW);

@@ -1,14 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type CanonicalEvent, validateEvent } from '@/lib/events';
+import { exampleLines } from '../helpers/fixtures';
 
 // Ingest time for every case: after the last example, so none of them is in the future.
 const NOW = Date.parse('2026-11-03T00:00:00.000Z');
 const DAY = 86_400_000;
 
-const EXAMPLES = readFileSync('/work/shared/spec/examples.ndjson', 'utf8')
-  .split('\n')
-  .filter((l) => l.trim() !== '');
+const EXAMPLES = exampleLines();
 
 type Obj = Record<string, unknown>;
 const business = (over: Obj = {}): Obj => ({

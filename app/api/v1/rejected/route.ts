@@ -1,17 +1,12 @@
 import { route } from '@/lib/auth/route';
-import { AppError } from '@/lib/errors';
-import { parseWindow } from '@/lib/http/params';
+import { atMostOnce, parseLimit, parseWindow } from '@/lib/http/params';
 import { json } from '@/lib/http/respond';
-import { listRejected, parseLimit } from '@/lib/queries/rejected';
+import { listRejected } from '@/lib/queries/rejected';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-function single(url: URL, name: string): string | null {
-  const values = url.searchParams.getAll(name);
-  if (values.length > 1) throw new AppError('bad_request', `${name}: give it at most once`);
-  return values[0] ?? null;
-}
+const single = (url: URL, name: string): string | null => atMostOnce(name, url.searchParams.getAll(name)) ?? null;
 
 export const GET = route('pipeline', async ({ url, warehouses }) => {
   const { from, to } = parseWindow(url);

@@ -1,8 +1,7 @@
 import { route } from '@/lib/auth/route';
 import { json } from '@/lib/http/respond';
-import { optionalTime } from '@/lib/http/params';
+import { optionalTime, parseLimit } from '@/lib/http/params';
 import { driftSkus } from '@/lib/kpi/drift-skus';
-import { parseLimit } from '@/lib/kpi/unposted';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';

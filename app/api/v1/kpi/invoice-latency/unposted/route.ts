@@ -1,7 +1,7 @@
 import { route } from '@/lib/auth/route';
 import { json } from '@/lib/http/respond';
-import { optionalTime } from '@/lib/http/params';
-import { parseLimit, unpostedList } from '@/lib/kpi/unposted';
+import { optionalTime, parseLimit } from '@/lib/http/params';
+import { unpostedList } from '@/lib/kpi/unposted';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
