@@ -69,7 +69,8 @@ async function run(): Promise<number> {
   const applied = await query(
     sql`SELECT version, any(name) AS name, any(checksum) AS checksum FROM schema_migrations GROUP BY version`,
     appliedRow,
-    { name: 'migrate.ledger' },
+    // Part of the write path: the write session's guards, not the read limits operators may tighten.
+    { name: 'migrate.ledger', lane: 'write' },
   );
   const byVersion = new Map(applied.map((r) => [r.version, r]));
   let count = 0;

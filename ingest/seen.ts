@@ -24,7 +24,7 @@ export async function storedIds(ids: readonly string[]): Promise<Set<string>> {
     await insertRows('ingest_probe', ids.map((event_id) => ({ event_id })));
     const rows = await query(sql`SELECT DISTINCT event_id FROM event_ids WHERE event_id IN (SELECT event_id FROM ingest_probe)`, idRow, {
       name: 'ingest.seen_ids',
-      session: 'write',
+      lane: 'write',
     });
     for (const r of rows) stored.add(r.event_id);
     await command(sql`TRUNCATE TABLE ingest_probe`);
@@ -34,7 +34,7 @@ export async function storedIds(ids: readonly string[]): Promise<Set<string>> {
     const chunk = ids.slice(i, i + LOOKUP_CHUNK_IDS);
     const rows = await query(sql`SELECT DISTINCT event_id FROM event_ids WHERE event_id IN ${p.strs(chunk)}`, idRow, {
       name: 'ingest.seen_ids',
-      session: 'write',
+      lane: 'write',
     });
     for (const r of rows) stored.add(r.event_id);
   }

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { withLane } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
 import { enqueue, type Delivery } from './deliver';
 import { breaches, ruleValues, type GroupValue } from './metrics';
@@ -130,7 +131,7 @@ async function recoverOutbox(now: number): Promise<void> {
 }
 
 export async function evaluate(now: number, memory: EngineMemory): Promise<EvalSummary> {
-  return withSpan('alerts.evaluate', {}, async () => {
+  return withLane('bulk', () => withSpan('alerts.evaluate', {}, async () => {
     const { rules } = alertConfig();
     if (!memory.recovered) {
       await recoverOutbox(now);
@@ -171,5 +172,5 @@ export async function evaluate(now: number, memory: EngineMemory): Promise<EvalS
     for (const d of c.deliveries) enqueue(d);
     const firing = c.states.filter((s) => s.status === 'firing').length;
     return { rules: rules.length, firing, sent: c.deliveries.length, failed_rules: failed };
-  });
+  }));
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '@/lib/errors';
 import { SEVERITIES, WORKFLOWS, apiEventRowSchema, apiEventSchema, codePointLength, rowToApiEvent, type ApiEvent } from '@/lib/events';
 import type { QueryScope } from '@/lib/scope';
-import { p, query, sql } from '@/lib/store';
+import { p, query, sql, withLane } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
 import { STATE_COLUMNS, exceptionStateRow, exceptionStates } from '@/lib/kpi/exceptions-state';
 
@@ -170,7 +170,7 @@ export async function correlationDetail(scope: QueryScope, rawId: string, now = 
   const parsed = correlationIdSchema.safeParse(rawId);
   if (!parsed.success) throw new AppError('bad_request', parsed.error.issues[0]?.message ?? 'id: invalid');
   const id = parsed.data;
-  return withSpan('kpi.correlation', { 'kpi.warehouses': scope.warehouses?.length ?? -1 }, async () => {
+  return withLane('bulk', () => withSpan('kpi.correlation', { 'kpi.warehouses': scope.warehouses?.length ?? -1 }, async () => {
     const range = await correlationRange(scope, id);
     if (!range) throw new AppError('not_found', 'correlation: not found');
     const rows = await correlationEvents(id, range);
@@ -179,5 +179,5 @@ export async function correlationDetail(scope: QueryScope, rawId: string, now = 
     const excIds = [...new Set(rows.map((r) => r.exception_id).filter((x) => x !== ''))];
     const exceptions = await correlationExceptions(scope, excIds, now);
     return { correlation_id: id, workflow: transactionWorkflow(events), events, exceptions, ...stagesOf(events) };
-  });
+  }));
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '@/lib/errors';
 import { SEVERITIES, WORKFLOWS } from '@/lib/events';
 import type { QueryScope } from '@/lib/scope';
-import { p, query, sql, type Sql } from '@/lib/store';
+import { p, query, sql, type Sql, withLane } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
 import { atMostOnce, parseLimit } from '@/lib/http/params';
 import { cursorCodec } from './cursor';
@@ -111,7 +111,7 @@ function listFilters(params: ExceptionListParams): Sql[] {
 
 export async function listExceptions(scope: QueryScope, params: ExceptionListParams): Promise<ExceptionListResponse> {
   const parsed = exceptionListParams.parse(params);
-  return withSpan('kpi.exceptions.list', { 'kpi.warehouses': scope.warehouses?.length ?? -1 }, async () => {
+  return withLane('bulk', () => withSpan('kpi.exceptions.list', { 'kpi.warehouses': scope.warehouses?.length ?? -1 }, async () => {
     const filters = listFilters(parsed);
     const where = filters.reduce<Sql>((acc, f) => sql`${acc} AND ${f}`, sql`1`);
     // One extra row tells whether another page exists without a count query.
@@ -127,7 +127,7 @@ export async function listExceptions(scope: QueryScope, params: ExceptionListPar
     const last = page[page.length - 1];
     const next = rows.length > parsed.limit && last ? pageCursor.encode([last.opened_ms, last.exception_id]) : null;
     return { items: page.map(toItem), next_cursor: next };
-  });
+  }));
 }
 
 /** The current state of one exception, or null when it is unknown or outside the caller's scope. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { QueryScope } from '@/lib/scope';
-import { p, query, sql } from '@/lib/store';
+import { p, query, sql, withLane } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
 import { byId, nullableNumber, scopeFilter } from '@/lib/kpi/common';
 
@@ -75,7 +75,7 @@ function delayQuery(scope: QueryScope, from: number, to: number) {
 
 export async function pipelineHealth(scope: QueryScope, params: PipelineHealthParams): Promise<PipelineHealthResponse> {
   const { from, to } = pipelineHealthParams.parse(params);
-  return withSpan('kpi.pipeline_health', { 'kpi.warehouses': scope.warehouses?.length ?? -1 }, async () => {
+  return withLane('bulk', () => withSpan('kpi.pipeline_health', { 'kpi.warehouses': scope.warehouses?.length ?? -1 }, async () => {
     const all = scope.warehouses === null;
     const [stats, rejected, delays] = await Promise.all([
       all ? statsQuery(from, to) : Promise.resolve([]),
@@ -113,5 +113,5 @@ export async function pipelineHealth(scope: QueryScope, params: PipelineHealthPa
       .sort((a, b) => byId(a.source_system, b.source_system) || byId(a.type, b.type))
       .map(({ reasons, ...r }): PipelineRow => ({ ...r, rejected_by_reason: Object.fromEntries([...reasons].sort((a, b) => byId(a[0], b[0]))) }));
     return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), rows: sorted };
-  });
+  }));
 }

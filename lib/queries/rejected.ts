@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { QueryScope } from '@/lib/scope';
-import { empty, p, query, sql } from '@/lib/store';
+import { empty, p, query, sql, withLane } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
 import { cursorCodec } from './cursor';
 
@@ -51,7 +51,7 @@ export async function listRejected(scope: QueryScope, params: RejectedParams): P
   // A rejected line never passed validation, so its warehouse_id (if any) is untrusted text; showing it
   // to a warehouse-limited user could leak other warehouses' payloads. Only callers who see all get items.
   if (scope.warehouses !== null) return { items: [], next_cursor: null };
-  return withSpan('kpi.rejected', {}, async () => {
+  return withLane('bulk', () => withSpan('kpi.rejected', {}, async () => {
     const keyset =
       after === null
         ? empty
@@ -79,5 +79,5 @@ export async function listRejected(scope: QueryScope, params: RejectedParams): P
       })),
       next_cursor,
     };
-  });
+  }));
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError } from '@/lib/errors';
 import { EVENT_TYPES, codePointLength } from '@/lib/events';
 import type { QueryScope } from '@/lib/scope';
-import { p, query, sql } from '@/lib/store';
+import { p, query, sql, withLane } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
 import { scopeFilter } from '@/lib/kpi/common';
 import { correlationRange } from './correlation';
@@ -101,7 +101,7 @@ export async function search(scope: QueryScope, rawQ: string): Promise<SearchRes
   const parsed = searchQuery.safeParse(rawQ);
   if (!parsed.success) throw new AppError('bad_request', parsed.error.issues[0]?.message ?? 'q: invalid');
   const q = parsed.data;
-  return withSpan('kpi.search', { 'kpi.warehouses': scope.warehouses?.length ?? -1 }, async () => {
+  return withLane('bulk', () => withSpan('kpi.search', { 'kpi.warehouses': scope.warehouses?.length ?? -1 }, async () => {
     const [corr, docs, excs] = await Promise.all([byCorrelation(scope, q), byDocument(scope, q), byException(scope, q)]);
     const results = [
       ...corr.map(toResult('correlation')),
@@ -109,5 +109,5 @@ export async function search(scope: QueryScope, rawQ: string): Promise<SearchRes
       ...excs.map(toResult('exception')),
     ].slice(0, MAX_RESULTS);
     return { q, results };
-  });
+  }));
 }

@@ -17,13 +17,17 @@ const FORMAT_SETTINGS = {
  * Which session a statement runs on. An embedded engine runs one statement at a time per session,
  * so the write path (dedup lookups, inserts, repairs, migrations) has a session of its own: a slow
  * dashboard query, or a runaway one waiting for its time limit, never delays an acknowledgement.
+ * Bulk statements that write (rollup maintenance) get a third one, so they never hold the write
+ * session for their whole run either.
  */
-export type Session = 'read' | 'write';
+export type Session = 'read' | 'write' | 'maintenance';
 
 interface Holder {
   client: ClickHouseClient;
   /** Opened on first use; its guards are the write path's own (WRITE_GUARDS). */
   writer?: ClickHouseClient;
+  /** Opened on first use, with the write path's guards. */
+  maintenance?: ClickHouseClient;
   mode: 'embedded' | 'server';
 }
 
@@ -80,7 +84,8 @@ function embeddedClient(settings: Settings): ClickHouseClient {
 export function getClient(session: Session = 'read'): ClickHouseClient {
   const holder = (g[KEY] ??= open());
   if (session === 'read') return holder.client;
-  // Embedded: a second session on the same data directory shares the engine (and its data) in-process.
+  // Embedded: more sessions on the same data directory share the engine (and its data) in-process.
+  if (session === 'maintenance') return (holder.maintenance ??= makeClient({ ...FORMAT_SETTINGS, ...WRITE_GUARDS }));
   holder.writer ??= makeClient({ ...FORMAT_SETTINGS, ...WRITE_GUARDS });
   return holder.writer;
 }
@@ -94,6 +99,7 @@ export async function closeStore(): Promise<void> {
   const holder = g[KEY];
   if (!holder) return;
   delete g[KEY];
+  await holder.maintenance?.close();
   await holder.writer?.close();
   await holder.client.close();
 }

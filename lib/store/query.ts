@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { AppError } from '@/lib/errors';
 import { withSpan } from '@/lib/telemetry/span';
 import { getClient, type Session } from './client';
-import { onSession } from './serial';
+import { currentLane, type Lane } from './scheduler';
+import { onStatement } from './serial';
 import { render, type Sql } from './sql';
-
 
 const UNAVAILABLE = /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENOTFOUND|socket hang up|Timeout error|connect ETIMEDOUT/i;
 const DISK_FULL = /NOT_ENOUGH_SPACE|No space left|min_free_disk/i;
@@ -37,21 +37,39 @@ export function mapStoreError(err: unknown): AppError {
   return new AppError('internal', 'the event store failed to answer', { cause: err });
 }
 
-export interface QueryOptions {
+export interface StatementOptions {
+  settings?: ClickHouseSettings;
+  /**
+   * Scheduling lane on the embedded engine (see scheduler.ts). Default: the one set by `withLane`,
+   * else `interactive` for `query()` and `write` for `command()` / `insertRows()`.
+   */
+  lane?: Lane;
+}
+
+export interface QueryOptions extends StatementOptions {
   /** Low-cardinality name for the span, e.g. `kpi.sync_lag`. */
   name: string;
-  settings?: ClickHouseSettings;
-  /** `write` for the ingest path's own reads (dedup lookups), so they never wait behind dashboard queries. */
-  session?: Session;
 }
+
+const hasParams = (params: Record<string, unknown>) => Object.keys(params).length > 0;
+
+/**
+ * Reads run on the read session, whose guards operators may tighten, except the ingest path's own
+ * (`write`: the dedup lookup reads its temporary table there). Writes run on the write session, except
+ * bulk ones (maintenance), which get their own so that they never hold acknowledgements.
+ */
+const readSession = (lane: Lane): Session => (lane === 'write' ? 'write' : 'read');
+const writeSession = (lane: Lane): Session => (lane === 'bulk' ? 'maintenance' : 'write');
 
 export async function query<S extends z.ZodType>(q: Sql, row: S, opts: QueryOptions): Promise<z.infer<S>[]> {
   const { query: text, query_params } = render(q);
   return withSpan(`db.${opts.name}`, {}, async (span) => {
     let raw: unknown[];
     try {
-      const session = opts.session ?? 'read';
-      raw = await onSession(session, async () => {
+      const lane = opts.lane ?? currentLane() ?? 'interactive';
+      const session = readSession(lane);
+      span.setAttribute('db.lane', lane);
+      raw = await onStatement({ session, lane, bound: hasParams(query_params) }, async () => {
         const rs = await getClient(session).query({ query: text, query_params, format: 'JSONEachRow', clickhouse_settings: opts.settings });
         return rs.json<unknown>();
       });
@@ -68,10 +86,14 @@ export async function query<S extends z.ZodType>(q: Sql, row: S, opts: QueryOpti
 }
 
 /** Statements (DDL, INSERT … SELECT, TRUNCATE) run on the write session, like inserts. */
-export async function command(q: Sql, settings?: ClickHouseSettings): Promise<void> {
+export async function command(q: Sql, opts: StatementOptions = {}): Promise<void> {
   const { query: text, query_params } = render(q);
+  const lane = opts.lane ?? currentLane() ?? 'write';
+  const session = writeSession(lane);
   try {
-    await onSession('write', () => getClient('write').command({ query: text, query_params, clickhouse_settings: settings }));
+    await onStatement({ session, lane, bound: hasParams(query_params) }, () =>
+      getClient(session).command({ query: text, query_params, clickhouse_settings: opts.settings }),
+    );
   } catch (err) {
     throw mapStoreError(err);
   }
@@ -80,10 +102,15 @@ export async function command(q: Sql, settings?: ClickHouseSettings): Promise<vo
 /** Table names that code may insert into: a closed union, never a runtime string. */
 export type InsertTable = 'events' | 'rejected_events' | 'ingest_stats' | 'ingest_probe' | 'alert_state' | 'alert_notifications' | 'alert_silences';
 
-export async function insertRows(table: InsertTable, rows: readonly object[], settings?: ClickHouseSettings): Promise<void> {
+export async function insertRows(table: InsertTable, rows: readonly object[], opts: StatementOptions = {}): Promise<void> {
   if (rows.length === 0) return;
+  const lane = opts.lane ?? currentLane() ?? 'write';
+  const session = writeSession(lane);
   try {
-    await onSession('write', () => getClient('write').insert({ table, values: rows as object[], format: 'JSONEachRow', clickhouse_settings: settings }));
+    // Insert data travels as the statement's body, never as parameters: it does not need the binder.
+    await onStatement({ session, lane, bound: false }, () =>
+      getClient(session).insert({ table, values: rows as object[], format: 'JSONEachRow', clickhouse_settings: opts.settings }),
+    );
   } catch (err) {
     throw mapStoreError(err);
   }
