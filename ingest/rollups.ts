@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { command, p, query, sql, type Sql } from '@/lib/store';
+import { command, p, query, sql, withLane, type Sql } from '@/lib/store';
 import { histCell, LAG_MS } from '@/lib/store/rollups';
 import { withSpan } from '@/lib/telemetry/span';
 
@@ -67,7 +67,8 @@ async function recompute(warehouse: string, hours: DirtyHour[], sloMs: number): 
  * Returns how many it recomputed; 0 means the rollup is current for every settled hour.
  */
 export async function refreshSyncRollup(sloMs: number, now = Date.now(), maxHours = 96): Promise<number> {
-  return withSpan('rollup.sync_refresh', {}, async (span) => {
+  // Background work: the bulk lane, so dashboard reads and ingest statements go first.
+  return withLane('bulk', () => withSpan('rollup.sync_refresh', {}, async (span) => {
     const settled = Math.floor((now - SETTLE_MS) / HOUR_MS) * HOUR_MS; // hours starting before this have ended
     const stale = await query(
       sql`${staleHours(sloMs, sql`hour < toDateTime(${p.i64(Math.floor(settled / 1000))}, 'UTC')`)}
@@ -82,7 +83,7 @@ export async function refreshSyncRollup(sloMs: number, now = Date.now(), maxHour
     }
     span.setAttribute('hours', stale.length);
     return stale.length;
-  });
+  }));
 }
 
 /** Refreshes until every settled hour is current (CLI ingest, tests); bounded by `maxRounds`. */
