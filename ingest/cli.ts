@@ -11,6 +11,8 @@ import { parseNdjson } from './parse';
 import { ingestLines } from './pipeline';
 import { listInputs, readChunks, type Chunk } from './source';
 import type { IngestResult } from './types';
+import { loadConfig } from '@/lib/config/slo';
+import { refreshSyncRollupFully } from './rollups';
 
 const CHUNK_LINES = 10_000;
 const CHUNK_BYTES = 8 * 1024 * 1024;
@@ -88,6 +90,13 @@ function httpSender(base: string, token: string, maxMs: number): Sender {
 }
 
 const directSender: Sender = async (chunk) => ingestLines([...parseNdjson(chunk.bytes, chunk.firstLine)]);
+
+/** Straight into the store, no server to do it in the background: bring the rollups up to date now. */
+async function buildRollups(): Promise<void> {
+  const started = Date.now();
+  const hours = await refreshSyncRollupFully(loadConfig().slo.sync_lag_seconds * 1000);
+  if (hours > 0) console.error(`rollups: ${hours} warehouse-hours rebuilt in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
 
 /** Lines in a file, counted as readChunks counts them (a last line without a newline counts); stdin: unknown. */
 async function countLines(file: string): Promise<number | undefined> {
@@ -176,6 +185,7 @@ async function main() {
       progress();
     }
   }
+  if (!url) await buildRollups();
   report();
   console.log(JSON.stringify(totals));
   await closeStore();

@@ -22,6 +22,16 @@ export async function repairLookups(nowMs = Date.now()): Promise<void> {
         AND event_id NOT IN (
           SELECT event_id FROM event_ids
           WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE))`);
+    // The sync-lag rollup trusts sync_hour_activity to grow with every insert; an insert whose view part
+    // was lost leaves it short. Counting the recent tail again can only make hours look stale (they are
+    // then rebuilt from raw events), never current.
+    await command(sql`
+      INSERT INTO sync_hour_activity (warehouse_id, hour, rows)
+      SELECT toString(warehouse_id), toStartOfHour(observed_at), count()
+      FROM events
+      WHERE type = 'sync.message'
+        AND ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)
+      GROUP BY warehouse_id, toStartOfHour(observed_at)`);
     // min/max/groupUniqArray states are idempotent: re-adding rows cannot change the index or the rollups.
     await command(sql`
       INSERT INTO correlation_index (correlation_id, first_at, last_at, warehouses)

@@ -3,7 +3,7 @@ import { loadConfig } from '@/lib/config/slo';
 import { exceptionAging } from '@/lib/kpi/exception-aging';
 import { invoiceLatency } from '@/lib/kpi/invoice-latency';
 import { driftPairs } from '@/lib/kpi/drift';
-import { syncAggregates, syncPopulation } from '@/lib/kpi/sync-lag';
+import { CELL_AGGREGATES, cellAggregateRow, histQuantileMs, syncCells } from '@/lib/kpi/sync-cells';
 import { unpostedShipments } from '@/lib/kpi/unposted';
 import type { QueryScope } from '@/lib/scope';
 import { empty, join, p, query, sql, type Sql } from '@/lib/store';
@@ -75,18 +75,18 @@ const gv = (rule: Rule, group: Group, value: number | null): GroupValue => ({ gr
 /** Evaluation sees every warehouse, narrowed by `match.warehouse_id` so the KPI queries prune early. */
 const scopeFor = (rule: Rule): QueryScope => ({ warehouses: rule.match.warehouse_id ?? null });
 
-const syncRow = groupCols.extend({ messages: z.number(), delivered: z.number(), failed: z.number(), dead_lettered: z.number(), p95: z.number().nullable() });
+const syncRow = groupCols.merge(cellAggregateRow);
 
 async function syncValues(rule: ThresholdRule, now: number, windowS: number): Promise<GroupValue[]> {
   const { select, where, groupBy } = shape(rule, EVENT_COLUMNS);
   const sloMs = loadConfig().slo.sync_lag_seconds * 1000;
-  const q = sql`SELECT ${select} ${syncAggregates(sloMs)}
-    FROM (${syncPopulation(scopeFor(rule), now - windowS * 1000, now)})
+  const q = sql`SELECT ${select} ${CELL_AGGREGATES}
+    FROM (${await syncCells(scopeFor(rule), now - windowS * 1000, now, sloMs)})
     WHERE ${where} ${groupBy}`;
   const rows = await query(q, syncRow, { name: 'alerts.sync' });
   return rows.map((r) => {
     const value =
-      rule.metric === 'sync_lag_p95' ? (r.delivered > 0 ? r.p95 : null)
+      rule.metric === 'sync_lag_p95' ? (r.delivered > 0 ? (histQuantileMs(r, 95) ?? 0) / 1000 : null)
       : r.messages === 0 ? null
       : rule.metric === 'sync_failure_rate' ? (r.failed + r.dead_lettered) / r.messages
       : r.messages;

@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import type { QueryScope } from '@/lib/scope';
-import { p, query, sql } from '@/lib/store';
+import { query, sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
-import { nullableNumber, scopeFilter } from './common';
+import { loadConfig } from '@/lib/config/slo';
+import { nullableNumber } from './common';
+import { CELL_AGGREGATES, cellAggregateRow, lagSeconds, syncCells } from './sync-cells';
 import { bucketExpr, bucketStarts, chooseGranularity, stepMs, zeroFill } from './time';
+
+const HOUR_MS = 3_600_000;
 
 /** Sync lag over time (bucketed by observed_at) and by route/interface: the charts of metrics.md §1. */
 export const seriesPoint = z.object({
@@ -29,55 +33,32 @@ export const syncLagSeriesResponse = z.object({
 });
 export type SyncLagSeriesResponse = z.infer<typeof syncLagSeriesResponse>;
 
-const row = z.object({
-  warehouse_id: z.string(),
-  is_total: z.number(),
-  bucket: z.number(),
-  messages: z.number(),
-  delivered: z.number(),
-  failed: z.number(),
-  retried: z.number(),
-  dead_lettered: z.number(),
-  p50: nullableNumber,
-  p95: nullableNumber,
-  p99: nullableNumber,
-});
+const row = cellAggregateRow.extend({ warehouse_id: z.string(), is_total: z.number(), bucket: z.number() });
 
 type Point = Omit<SeriesPoint, 't'>;
 const zero = (): Point => ({ messages: 0, delivered: 0, failed: 0, retried: 0, dead_lettered: 0, p50: null, p95: null, p99: null });
-
-const window = (from: number, to: number) => sql`type = 'sync.message' AND observed_at >= ${p.time(from)} AND observed_at < ${p.time(to)}`;
 
 export async function syncLagSeries(scope: QueryScope, params: { from: number; to: number; tz: string }): Promise<SyncLagSeriesResponse> {
   const { from, to, tz } = params;
   const g = chooseGranularity(from, to);
   return withSpan('kpi.sync_lag_series', { 'kpi.granularity': g }, async () => {
+    const starts = bucketStarts(from, to, g, tz);
+    // Hour rollup cells fit a bucket only when buckets start on whole UTC hours (not in 30-minute zones).
+    const rawOnly = stepMs(g) < HOUR_MS || starts.some((t) => t % HOUR_MS !== 0);
+    const sloMs = loadConfig().slo.sync_lag_seconds * 1000;
+    const cells = await syncCells(scope, from, to, sloMs, { withTs: true, rawOnly });
     const rows = await query(
       sql`
-        SELECT toString(warehouse_id) AS warehouse_id, grouping(warehouse_id) AS is_total, bucket,
-          count() AS messages,
-          countIf(status = 'delivered') AS delivered,
-          countIf(status = 'failed') AS failed,
-          countIf(status = 'retried') AS retried,
-          countIf(status = 'dead_lettered') AS dead_lettered,
-          quantilesExactIf(0.5, 0.95, 0.99)(lag_ms, status = 'delivered') AS lag_levels,
-          if(delivered = 0, NULL, lag_levels[1] / 1000) AS p50,
-          if(delivered = 0, NULL, lag_levels[2] / 1000) AS p95,
-          if(delivered = 0, NULL, lag_levels[3] / 1000) AS p99
-        FROM (
-          SELECT warehouse_id, status, ${bucketExpr(sql`observed_at`, g, tz)} AS bucket,
-                 toInt64(dateDiff('millisecond', occurred_at, observed_at)) AS lag_ms
-          FROM events WHERE ${window(from, to)} AND ${scopeFilter(scope)}
-        )
+        SELECT warehouse_id, grouping(warehouse_id) AS is_total, ${bucketExpr(sql`ts`, g, tz)} AS bucket, ${CELL_AGGREGATES}
+        FROM (${cells})
         GROUP BY GROUPING SETS ((warehouse_id, bucket), (bucket))`,
       row,
       { name: 'kpi.sync_lag_series' },
     );
-    const starts = bucketStarts(from, to, g, tz);
-    const strip = (r: z.infer<typeof row>): Point => ({
-      messages: r.messages, delivered: r.delivered, failed: r.failed, retried: r.retried, dead_lettered: r.dead_lettered,
-      p50: r.p50, p95: r.p95, p99: r.p99,
-    });
+    const strip = (r: z.infer<typeof row>): Point => {
+      const { p50, p95, p99 } = lagSeconds(r);
+      return { messages: r.messages, delivered: r.delivered, failed: r.failed, retried: r.retried, dead_lettered: r.dead_lettered, p50, p95, p99 };
+    };
     const total = new Map<number, Point>();
     const perWh = new Map<string, Map<number, Point>>();
     for (const r of rows) {
@@ -121,35 +102,21 @@ export const syncLagBreakdownResponse = z.object({
 });
 export type SyncLagBreakdownResponse = z.infer<typeof syncLagBreakdownResponse>;
 
-const bRow = z.object({
+const bRow = cellAggregateRow.extend({
   source_system: z.string(),
   target_system: z.string(),
   interface: z.string().nullable(),
   by_interface: z.number(),
-  messages: z.number(),
-  delivered: z.number(),
-  failed: z.number(),
-  dead_lettered: z.number(),
-  p95: nullableNumber,
-  max: nullableNumber,
 });
 
 /** By `source_system → target_system`, and by interface within each route; worst p95 first. */
 export async function syncLagBreakdown(scope: QueryScope, params: { from: number; to: number }): Promise<SyncLagBreakdownResponse> {
   const { from, to } = params;
+  const sloMs = loadConfig().slo.sync_lag_seconds * 1000;
   const rows = await query(
     sql`
-      SELECT toString(source_system) AS source_system, toString(target_system) AS target_system,
-        interface, grouping(interface) = 0 AS by_interface,
-        count() AS messages, countIf(status = 'delivered') AS delivered,
-        countIf(status = 'failed') AS failed, countIf(status = 'dead_lettered') AS dead_lettered,
-        if(delivered = 0, NULL, quantileExactIf(0.95)(lag_ms, status = 'delivered') / 1000) AS p95,
-        if(delivered = 0, NULL, maxIf(lag_ms, status = 'delivered') / 1000) AS max
-      FROM (
-        SELECT source_system, target_system, toNullable(toString(interface)) AS interface, status,
-               toInt64(dateDiff('millisecond', occurred_at, observed_at)) AS lag_ms
-        FROM events WHERE ${window(from, to)} AND ${scopeFilter(scope)}
-      )
+      SELECT source_system, target_system, interface, grouping(interface) = 0 AS by_interface, ${CELL_AGGREGATES}
+      FROM (${await syncCells(scope, from, to, sloMs)})
       GROUP BY GROUPING SETS ((source_system, target_system), (source_system, target_system, interface))`,
     bRow,
     { name: 'kpi.sync_lag_breakdown' },
@@ -163,8 +130,8 @@ export async function syncLagBreakdown(scope: QueryScope, params: { from: number
     failed: r.failed,
     dead_lettered: r.dead_lettered,
     failure_rate: r.messages > 0 ? (r.failed + r.dead_lettered) / r.messages : 0,
-    p95: r.p95,
-    max: r.max,
+    p95: lagSeconds(r).p95,
+    max: lagSeconds(r).max,
   });
   const worst = (a: { p95: number | null; messages: number }, b: { p95: number | null; messages: number }) =>
     (b.p95 ?? -Infinity) - (a.p95 ?? -Infinity) || b.messages - a.messages;

@@ -1,28 +1,16 @@
 import { z } from 'zod';
 import { loadConfig } from '@/lib/config/slo';
 import type { QueryScope } from '@/lib/scope';
-import { p, query, sql, type Sql } from '@/lib/store';
+import { query, sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
-import { assemble, listWarehouses, nullableNumber, ratio, scopeFilter } from './common';
+import { assemble, listWarehouses, nullableNumber, ratio } from './common';
+import { CELL_AGGREGATES, cellAggregateRow, lagSeconds, syncCells, type CellAggregate } from './sync-cells';
 
 /** metrics.md §1. Population: sync.message with observed_at in [from, to); lag over delivered only. */
 export const syncLagParams = z.object({ from: z.number(), to: z.number(), requested: z.array(z.string()) });
 export type SyncLagParams = z.infer<typeof syncLagParams>;
 
-const row = z.object({
-  warehouse_id: z.string(),
-  is_total: z.number(),
-  messages: z.number(),
-  delivered: z.number(),
-  failed: z.number(),
-  retried: z.number(),
-  dead_lettered: z.number(),
-  p50: nullableNumber,
-  p95: nullableNumber,
-  p99: nullableNumber,
-  max: nullableNumber,
-  breaches: z.number(),
-});
+const row = cellAggregateRow.extend({ warehouse_id: z.string(), is_total: z.number() });
 
 export const syncLagRow = z.object({
   messages: z.number(),
@@ -55,8 +43,7 @@ const zero = (): SyncLagRow => ({
   lag_seconds: { p50: null, p95: null, p99: null, max: null },
 });
 
-function toRow(r: z.infer<typeof row>): SyncLagRow {
-  const has = r.delivered > 0;
+function toRow(r: CellAggregate): SyncLagRow {
   return {
     messages: r.messages,
     delivered: r.delivered,
@@ -65,39 +52,8 @@ function toRow(r: z.infer<typeof row>): SyncLagRow {
     dead_lettered: r.dead_lettered,
     failure_rate: ratio(r.failed + r.dead_lettered, r.messages),
     slo_breach_rate: ratio(r.breaches, r.delivered),
-    lag_seconds: { p50: has ? r.p50 : null, p95: has ? r.p95 : null, p99: has ? r.p99 : null, max: has ? r.max : null },
+    lag_seconds: lagSeconds(r),
   };
-}
-
-/**
- * The population of metrics.md §1 with every grouping field alerts may use. Exported so that other
- * consumers (alerts, rollup checks) group the same rows with the same aggregates instead of new SQL.
- */
-export function syncPopulation(scope: QueryScope, from: number, to: number): Sql {
-  return sql`
-    SELECT warehouse_id, source_system, target_system, interface, status,
-           toInt64(dateDiff('millisecond', occurred_at, observed_at)) AS lag_ms
-    FROM events
-    WHERE type = 'sync.message' AND observed_at >= ${p.time(from)} AND observed_at < ${p.time(to)} AND ${scopeFilter(scope)}`;
-}
-
-/**
- * Aggregates over syncPopulation rows; exact quantiles stay within metrics.md's 1/n rank tolerance.
- * One quantilesExact state for the three levels: it collects the lags once, not once per level.
- */
-export function syncAggregates(sloMs: number): Sql {
-  return sql`
-    count() AS messages,
-    countIf(status = 'delivered') AS delivered,
-    countIf(status = 'failed') AS failed,
-    countIf(status = 'retried') AS retried,
-    countIf(status = 'dead_lettered') AS dead_lettered,
-    quantilesExactIf(0.5, 0.95, 0.99)(lag_ms, status = 'delivered') AS lag_levels,
-    if(delivered = 0, NULL, lag_levels[1] / 1000) AS p50,
-    if(delivered = 0, NULL, lag_levels[2] / 1000) AS p95,
-    if(delivered = 0, NULL, lag_levels[3] / 1000) AS p99,
-    if(delivered = 0, NULL, maxIf(lag_ms, status = 'delivered') / 1000) AS max,
-    countIf(status = 'delivered' AND lag_ms > ${p.i64(sloMs)}) AS breaches`;
 }
 
 export async function syncLag(scope: QueryScope, params: SyncLagParams): Promise<SyncLagResponse> {
@@ -105,8 +61,8 @@ export async function syncLag(scope: QueryScope, params: SyncLagParams): Promise
   return withSpan('kpi.sync_lag', { 'kpi.warehouses': scope.warehouses?.length ?? -1 }, async () => {
     const sloMs = loadConfig().slo.sync_lag_seconds * 1000;
     const q = sql`
-      SELECT toString(warehouse_id) AS warehouse_id, grouping(warehouse_id) AS is_total, ${syncAggregates(sloMs)}
-      FROM (${syncPopulation(scope, from, to)})
+      SELECT warehouse_id, grouping(warehouse_id) AS is_total, ${CELL_AGGREGATES}
+      FROM (${await syncCells(scope, from, to, sloMs)})
       GROUP BY warehouse_id WITH ROLLUP`;
     const [rows, listed] = await Promise.all([
       query(q, row, { name: 'kpi.sync_lag' }),

@@ -10,15 +10,15 @@ import { sql, type Sql } from '@/lib/store';
  * - `first_postings`: invoice_postings (0005), one row per correlation with its earliest shipment and
  *   invoice: invoice latency, unposted and close readiness cost ∝ transactions, with no self-join.
  *
- * Deliberately raw: the sync-lag family. metrics.md requires every quantile to lie between the exact
- * nearest-rank quantiles at X ± max(1 %, 1/n). Mergeable t-digest/quantile states give no such rank
- * guarantee; GK states do, but at this data's density (about one message per warehouse × interface ×
- * minute at 10M events a month) they keep every value, so a minute rollup would be as large as the raw
- * rows and slower to merge. Counts alone would not help: the quantiles still need the raw scan.
+ * - `sync_hourly`: sync_lag_hourly (0007), per warehouse × hour × route × interface, for the whole hours of
+ *   a window that it has caught up with (lib/kpi/sync-cells.ts decides per hour; the rest reads raw).
+ *   Quantiles come from a log-bucket histogram with bucket min/max, within 0.5 % of the exact
+ *   nearest-rank value (metrics.md allows 1 %), and computed the same way from raw rows, so the
+ *   answer does not depend on which table served it.
  * Exception aging reads ~3 events per exception (no real gain); drift reads nightly snapshots, whose
  * count does not grow with transaction volume.
  */
-export type Question = 'warehouse_list' | 'first_postings';
+export type Question = 'warehouse_list' | 'first_postings' | 'sync_hourly';
 
 const forceRaw = (): boolean => env().CT_FORCE_RAW;
 

@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { migrate } from '@/clickhouse/migrate';
 import { repairLookups } from '@/ingest/recovery';
+import { startRollupRefresher } from '@/ingest/rollups';
 import { seedDemo, storeIsEmpty } from '@/ingest/demo/seed';
 import { loadAlertRules, startAlertScheduler } from '@/lib/alerts';
 import { oidcConfig } from '@/lib/auth/oidc';
 import { dataDir, env } from '@/lib/config/env';
+import { loadConfig } from '@/lib/config/slo';
 import { isAppError } from '@/lib/errors';
 import { storeMode } from '@/lib/store';
 import { serverState } from './state';
@@ -54,6 +56,8 @@ export function startup(): Promise<void> {
     }
     // After the seed, so the first evaluation sees the demo month rather than an empty store.
     startAlertScheduler();
+    // Builds the sync-lag rollup behind the reads; until an hour is built, reads answer it from raw events.
+    startRollupRefresher(() => loadConfig().slo.sync_lag_seconds * 1000);
     console.log(`[tower] alerts: ${alerts.rules.length} rule(s) every ${e.CT_ALERT_INTERVAL_S} s, ${Object.keys(alerts.webhooks).length} webhook(s)`);
     state.ready = true;
   })();

@@ -6,6 +6,7 @@
 export type ChType =
   | 'String'
   | 'Array(String)'
+  | 'Array(Int64)'
   | 'UInt8'
   | 'UInt32'
   | 'UInt64'
@@ -64,6 +65,7 @@ export const p = {
   u32: (v: number) => new Param('UInt32', v),
   u64: (v: number) => new Param('UInt64', v),
   i64: (v: number) => new Param('Int64', v),
+  i64s: (v: readonly number[]) => new Param('Array(Int64)', [...v]),
   f64: (v: number) => new Param('Float64', v),
   time: (ms: number) => new Param("DateTime64(3, 'UTC')", chTime(ms)),
 };
