@@ -33,6 +33,11 @@ export interface AlertSilence {
   created_by: string;
 }
 
+/** POST …/silence answers the silence and what it did (an `until` already past lifts it). */
+export interface AlertSilenceResult extends AlertSilence {
+  action: 'silenced' | 'lifted';
+}
+
 export interface AlertRule {
   id: string;
   kind: 'threshold' | 'freshness';
