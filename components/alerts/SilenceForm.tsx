@@ -40,7 +40,8 @@ export function SilenceForm({ ruleId, group, target, tz, silencedUntil }: Props)
     setDone(null);
     try {
       const res = await silence(ruleId, group, until);
-      setDone(res.action === 'lifted' ? 'Silence lifted.' : `Silenced until ${formatDateTime(res.until, tz)}.`);
+      // A new silence shows in the row itself; a lift leaves nothing there to say it worked.
+      setDone(res.action === 'lifted' ? 'Silence lifted.' : null);
       setOpen(false);
     } catch (e) {
       setError((e as ApiError).message);
