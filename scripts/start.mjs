@@ -76,7 +76,8 @@ if (builtAt === 0 || sourcesAt > builtAt) {
   if (r.status !== 0) fail('next build failed');
 }
 
-const server = spawn(process.execPath, [nextBin, 'start', '-p', String(port)], {
+// scripts/serve.mjs rather than `next start`: it sets the HTTP timeouts `next start` cannot.
+const server = spawn(process.execPath, [path.join(root, 'scripts', 'serve.mjs')], {
   cwd: root,
   env: { ...env, NEXT_TELEMETRY_DISABLED: '1' },
   stdio: ['ignore', 'inherit', 'inherit'],

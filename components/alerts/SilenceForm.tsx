@@ -32,12 +32,16 @@ export function SilenceForm({ ruleId, group, target, tz, silencedUntil }: Props)
   const [wall, setWall] = useState(() => utcToZonedWall(Date.now() + 3_600_000, tz));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
 
   const run = async (until: Date) => {
     setBusy(true);
     setError(null);
+    setDone(null);
     try {
-      await silence(ruleId, group, until);
+      const res = await silence(ruleId, group, until);
+      // A new silence shows in the row itself; a lift leaves nothing there to say it worked.
+      setDone(res.action === 'lifted' ? 'Silence lifted.' : null);
       setOpen(false);
     } catch (e) {
       setError((e as ApiError).message);
@@ -95,6 +99,11 @@ export function SilenceForm({ ruleId, group, target, tz, silencedUntil }: Props)
             Silence until
           </button>
         </form>
+      ) : null}
+      {done && !error ? (
+        <p role="status" className="text-xs text-slate-600 dark:text-slate-400">
+          {done}
+        </p>
       ) : null}
       {error ? (
         <p role="alert" className="text-xs text-red-700 dark:text-red-300">

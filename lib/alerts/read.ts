@@ -19,6 +19,10 @@ export const silenceItem = z.object({
 });
 export type SilenceItem = z.infer<typeof silenceItem>;
 
+/** The silence action's answer says what it did: an `until` already past lifts the group's silence. */
+export const silenceResult = silenceItem.extend({ action: z.enum(['silenced', 'lifted']) });
+export type SilenceResult = z.infer<typeof silenceResult>;
+
 /** Items carry the webhook body's fields; extensions: when it was last evaluated, and its silence. */
 export const activeItem = alertBody.extend({ evaluated_at: z.string(), silenced_until: z.string().nullable() });
 export type ActiveItem = z.infer<typeof activeItem>;
@@ -95,7 +99,7 @@ function badBody(issue: z.core.$ZodIssue): AppError {
  * Silences one group of one rule until `until` (a time in the past lifts a silence). The group must
  * name exactly the rule's group_by fields; its warehouse must be in the caller's scope.
  */
-export async function silenceGroup(args: { ruleId: string; body: string; scope: Scope; actor: string; now: number }): Promise<SilenceItem> {
+export async function silenceGroup(args: { ruleId: string; body: string; scope: Scope; actor: string; now: number }): Promise<SilenceResult> {
   const rule = alertConfig().rules.find((r) => r.id === args.ruleId);
   if (!rule) throw new AppError('not_found', `rule_id: no alert rule "${args.ruleId.slice(0, 128)}"`);
   let json: unknown;
@@ -128,5 +132,6 @@ export async function silenceGroup(args: { ruleId: string; body: string; scope: 
   const createdBy = args.actor;
   await saveSilence({ rule_id: rule.id, group_key: groupKey(group), group, until, created_at: args.now, created_by: createdBy }, args.now);
   invalidateReads(); // every read that starts after this answer sees the silence
-  return { rule_id: rule.id, group, until: iso(until), created_at: iso(args.now), created_by: createdBy };
+  const action = until <= args.now ? 'lifted' : 'silenced';
+  return { rule_id: rule.id, group, until: iso(until), created_at: iso(args.now), created_by: createdBy, action };
 }

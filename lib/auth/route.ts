@@ -101,11 +101,38 @@ async function toShared(res: Response): Promise<SharedAnswer> {
 
 const fromShared = (a: SharedAnswer): Response => new Response(a.body, { status: a.status, headers: a.headers });
 
-/** For methods a route does not support: a JSON 405 instead of the framework's default. */
-export function methodNotAllowed(allow: string): Handler<Record<string, string>> {
-  return async () =>
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+type Method = (typeof METHODS)[number];
+const REFUSERS = new WeakSet<object>();
+
+/** For methods a route does not support: a JSON 405 instead of the framework's default (an empty body). */
+function methodNotAllowed(allow: string): Handler<Record<string, string>> {
+  const handler: Handler<Record<string, string>> = async () =>
     new Response(JSON.stringify({ error: { code: 'method_not_allowed', message: `use ${allow}` } }), {
       status: 405,
-      headers: { 'content-type': 'application/json; charset=utf-8', allow },
+      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', allow },
     });
+  REFUSERS.add(handler);
+  return handler;
+}
+
+/**
+ * JSON 405s for the methods a route does not serve; the route exports the ones it lacks:
+ * `export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');` (HEAD and OPTIONS Next derives).
+ */
+export function otherMethods(...served: Method[]): Record<Method, Handler<Record<string, string>>> {
+  const allow = [...served, ...(served.includes('GET') ? ['HEAD'] : [])].join(', ');
+  return Object.fromEntries(METHODS.map((m) => [m, methodNotAllowed(allow)])) as Record<Method, Handler<Record<string, string>>>;
+}
+
+/** True for handlers made by methodNotAllowed/otherMethods (the route access test recognises them). */
+export const refusesMethod = (handler: unknown): boolean => typeof handler === 'function' && REFUSERS.has(handler);
+
+/**
+ * Unknown paths under an API prefix: a JSON 404 for every method, like every other API error, instead of
+ * the framework's HTML page. Nothing is served, so no identity is needed to learn that nothing is there.
+ */
+export function notFound(): Record<Method | 'OPTIONS', Handler<Record<string, string | string[]>>> {
+  const handler: Handler<Record<string, string | string[]>> = async (req) => errorResponse(new AppError('not_found', `no API endpoint at ${new URL(req.url).pathname.slice(0, 200)}`));
+  return Object.fromEntries([...METHODS, 'OPTIONS'].map((m) => [m, handler])) as Record<Method | 'OPTIONS', Handler<Record<string, string | string[]>>>;
 }

@@ -17,13 +17,20 @@ const UNBUDGETED: ByteBudget = { grow: () => undefined, release: () => undefined
 const gunzipAsync = promisify(zlib.gunzip);
 
 /**
+ * A body that stops flowing is given up after this long without a byte: a client that declares more
+ * than it sends would otherwise hold its socket (and its memory claim) until the server's request
+ * timeout (scripts/serve.mjs). A slow but moving upload is not affected.
+ */
+export const BODY_IDLE_MS = 30_000;
+
+/**
  * Reads a request body under a byte limit, before and after gzip, so an oversized or
  * decompression-bomb body is refused (413) before anything is parsed or stored. The bytes count
  * against the ingest memory budget while they are read; over it the rest of the body is drained
  * (so the client reads the answer instead of a reset connection) and the answer is a 429.
  * The caller owns the returned reservation and releases it once the body is no longer needed.
  */
-export async function readBodyReserved<B extends ByteBudget>(req: Request, limit: number, reservation: B): Promise<{ body: Buffer; reservation: B }> {
+export async function readBodyReserved<B extends ByteBudget>(req: Request, limit: number, reservation: B, idleMs = BODY_IDLE_MS): Promise<{ body: Buffer; reservation: B }> {
   const encoding = (req.headers.get('content-encoding') ?? 'identity').trim().toLowerCase();
   if (!['identity', 'gzip', 'x-gzip', ''].includes(encoding)) {
     throw new AppError('bad_request', `content-encoding: unsupported "${encoding.slice(0, 32)}" (use gzip or none)`);
@@ -33,7 +40,7 @@ export async function readBodyReserved<B extends ByteBudget>(req: Request, limit
     throw new AppError('payload_too_large', `body: larger than the ${limit}-byte limit`);
   }
   try {
-    const raw = await readRaw(req, limit, reservation, Number.isFinite(declared) ? declared : undefined);
+    const raw = await readRaw(req, limit, reservation, Number.isFinite(declared) ? declared : undefined, idleMs);
     if (encoding !== 'gzip' && encoding !== 'x-gzip') return { body: raw, reservation };
     const body = await gunzipLimitedAsync(raw, limit);
     reservation.grow(body.length);
@@ -44,7 +51,24 @@ export async function readBodyReserved<B extends ByteBudget>(req: Request, limit
   }
 }
 
-async function readRaw(req: Request, limit: number, reservation: ByteBudget, declared: number | undefined): Promise<Buffer> {
+/** The next chunk, or a 408 when none comes within idleMs (the stream is cancelled then). */
+async function readWithin(reader: ReadableStreamDefaultReader<Uint8Array>, idleMs: number): Promise<ReadableStreamReadResult<Uint8Array>> {
+  let timer: NodeJS.Timeout | undefined;
+  const idle = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AppError('request_timeout', `body: no bytes for ${Math.round(idleMs / 1000)} s; nothing was stored`)), idleMs);
+  });
+  try {
+    return await Promise.race([reader.read(), idle]);
+  } catch (err) {
+    // Not awaited: cancelling a request stream whose client went quiet can wait on that client.
+    reader.cancel().catch(() => undefined);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readRaw(req: Request, limit: number, reservation: ByteBudget, declared: number | undefined, idleMs: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   if (!req.body) return Buffer.alloc(0);
@@ -57,7 +81,7 @@ async function readRaw(req: Request, limit: number, reservation: ByteBudget, dec
     refused = err;
   }
   for (;;) {
-    const { done, value } = await reader.read();
+    const { done, value } = await readWithin(reader, idleMs);
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
@@ -83,8 +107,8 @@ async function readRaw(req: Request, limit: number, reservation: ByteBudget, dec
 }
 
 /** Reads a body under the limit; a budget's claim ends when the bytes are returned. */
-export async function readBody(req: Request, limit: number, budget: ByteBudget = UNBUDGETED): Promise<Buffer> {
-  const { body, reservation } = await readBodyReserved(req, limit, budget);
+export async function readBody(req: Request, limit: number, budget: ByteBudget = UNBUDGETED, idleMs = BODY_IDLE_MS): Promise<Buffer> {
+  const { body, reservation } = await readBodyReserved(req, limit, budget, idleMs);
   reservation.release();
   return body;
 }

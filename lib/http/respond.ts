@@ -16,6 +16,8 @@ export function errorResponse(err: unknown): Response {
   const headers: Record<string, string> = {};
   if (e.retryAfter !== undefined) headers['retry-after'] = String(e.retryAfter);
   else if (e.code === 'overloaded' || e.code === 'rate_limited' || e.code === 'store_unavailable') headers['retry-after'] = '5';
+  // The rest of a stalled body will not be read: the connection cannot carry another request.
+  if (e.code === 'request_timeout') headers.connection = 'close';
   const message = e.code === 'internal' ? 'internal error' : e.message;
   return json({ error: { code: e.code, message } }, e.status, headers);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '@/lib/errors';
+import { windowStart } from '@/lib/http/params';
 import type { QueryScope } from '@/lib/scope';
 import { p, query, sql, type Sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
@@ -71,7 +72,8 @@ const DAY = 86_400_000;
  */
 export function mttrWindow(asOf: number, from: number | undefined, to: number | undefined): Sql {
   if (from === undefined && to === undefined) {
-    return sql`ifNull(resolved_ms > ${p.i64(asOf - 30 * DAY)} AND resolved_ms <= ${p.i64(asOf)}, 0)`;
+    const start = windowStart('as_of', asOf, 30 * DAY, 'the MTTR window (30 days up to as_of)');
+    return sql`ifNull(resolved_ms > ${p.i64(start)} AND resolved_ms <= ${p.i64(asOf)}, 0)`;
   }
   const end = to ?? Date.now();
   const start = from ?? end - DAY;

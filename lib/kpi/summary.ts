@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { loadConfig } from '@/lib/config/slo';
+import { windowStart } from '@/lib/http/params';
 import type { QueryScope } from '@/lib/scope';
 import { withSpan } from '@/lib/telemetry/span';
 import { byId } from './common';
@@ -78,7 +79,7 @@ export async function summary(scope: QueryScope, params: { from: number; to: num
   const { from, to, requested } = params;
   return withSpan('kpi.summary', { 'kpi.warehouses': scope.warehouses?.length ?? -1 }, async () => {
     const cfg = loadConfig();
-    const prevFrom = from - (to - from);
+    const prevFrom = windowStart('from', from, to - from, 'the previous window of the same length (compared against)');
     const [cur, prev] = await Promise.all([figures(scope, from, to, requested), figures(scope, prevFrom, from, requested)]);
     const kpis = SUMMARY_KEYS.map((key) => {
       const v = valueOf(key, cur.total);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { NextRequest } from 'next/server';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { can, type Permission, type Role } from '@/lib/auth/roles';
+import { refusesMethod } from '@/lib/auth/route';
 import { ingestLines } from '@/ingest/pipeline';
 import { proxy } from '@/proxy';
 import { businessEvent } from '../helpers/fixtures';
@@ -14,7 +15,7 @@ import { useTestStore } from '../helpers/store';
  * here; a new route without one fails this test. Then: no identity → 401, each principal outside its
  * permission → 403, a warehouse outside the caller's scope → 403/404, and pages redirect to /login.
  */
-type Access = Permission | 'public' | 'next-auth' | 'method-not-allowed';
+type Access = Permission | 'public' | 'next-auth' | 'method-not-allowed' | 'not-found';
 interface Expectation {
   access: Access;
   /** Route params for a sample call. */
@@ -54,7 +55,12 @@ const EXPECT: Record<string, Expectation> = {
   'GET /api/v1/config': { access: 'read' },
   'POST /api/v1/alerts/[rule_id]/silence': { access: 'act', params: { rule_id: 'default-sync-lag-p95' } },
   'GET /api/v1/alerts/[rule_id]/silence': { access: 'method-not-allowed', params: { rule_id: 'default-sync-lag-p95' } },
+  // The catch-all: any other /api/v1 path is a JSON 404 for every method, whoever asks.
+  ...Object.fromEntries(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].map((m) => [`${m} /api/v1/[...path]`, { access: 'not-found', params: { path: ['no', 'such'] } }])),
 };
+/** Methods a route refuses (otherMethods in lib/auth/route.ts) need no line above: they are recognised. */
+const expectation = (key: string, handler: unknown): Expectation | undefined =>
+  EXPECT[key] ?? (refusesMethod(handler) ? { access: 'method-not-allowed', params: {} } : undefined);
 const PUBLIC_PAGES = new Set(['/login']);
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
@@ -79,7 +85,7 @@ const USERS: Record<Role | 'scoped', TestUser> = {
 
 useTestStore();
 const cookies: Record<string, string> = {};
-const routes: { key: string; method: string; url: string; handler: (r: Request, c: unknown) => Promise<Response> }[] = [];
+const routes: { key: string; method: string; url: string; handler: (r: Request, c: unknown) => Promise<Response>; exp: Expectation | undefined }[] = [];
 
 beforeAll(async () => {
   // Objects that exist, but only in a warehouse the scoped user cannot see.
@@ -93,13 +99,13 @@ beforeAll(async () => {
   for (const file of walk(APP, 'route.ts')) {
     const mod = (await import(file)) as Record<string, unknown>;
     for (const m of METHODS) {
-      if (typeof mod[m] === 'function') routes.push({ key: `${m} ${urlOf(file)}`, method: m, url: urlOf(file), handler: mod[m] as never });
+      if (typeof mod[m] === 'function') routes.push({ key: `${m} ${urlOf(file)}`, method: m, url: urlOf(file), handler: mod[m] as never, exp: expectation(`${m} ${urlOf(file)}`, mod[m]) });
     }
   }
 });
 
 function call(r: (typeof routes)[number], headers: Record<string, string>, query = ''): Promise<Response> {
-  const exp = EXPECT[r.key]!;
+  const exp = r.exp!;
   const url = r.url.replace(/\[\.\.\.(\w+)\]|\[(\w+)\]/g, (_m, a: string | undefined, b: string | undefined) => {
     const v = exp.params?.[(a ?? b)!];
     return encodeURIComponent(Array.isArray(v) ? v.join('/') : (v ?? 'x'));
@@ -116,17 +122,18 @@ function call(r: (typeof routes)[number], headers: Record<string, string>, query
 describe('every route under app/', () => {
   it('has an expectation (and every expectation a route)', () => {
     expect(routes.length).toBeGreaterThan(20);
-    const missing = routes.filter((r) => !EXPECT[r.key]).map((r) => r.key);
+    const missing = routes.filter((r) => !r.exp).map((r) => r.key);
     expect(missing, 'routes without an access expectation').toEqual([]);
   });
 
-  it('without identity: 401 (or 405 for methods a route does not serve)', async () => {
+  it('without identity: 401 (or a JSON 405 for methods a route does not serve, a JSON 404 for unknown paths)', async () => {
     for (const r of routes) {
-      const exp = EXPECT[r.key]!;
+      const exp = r.exp!;
       if (exp.access === 'public' || exp.access === 'next-auth') continue;
       const res = await call(r, { 'x-middleware-subrequest': 'middleware:middleware:middleware' });
-      expect(res.status, r.key).toBe(exp.access === 'method-not-allowed' ? 405 : 401);
-      expect(((await res.json()) as { error: { code: string } }).error.code, r.key).toMatch(/unauthorized|method_not_allowed/);
+      expect(res.status, r.key).toBe(exp.access === 'method-not-allowed' ? 405 : exp.access === 'not-found' ? 404 : 401);
+      expect(res.headers.get('content-type'), r.key).toMatch(/^application\/json/);
+      expect(((await res.json()) as { error: { code: string } }).error.code, r.key).toMatch(/unauthorized|method_not_allowed|not_found/);
     }
   });
 
@@ -139,8 +146,8 @@ describe('every route under app/', () => {
       ['ingest token', { authorization: 'Bearer test-ingest-token' }, ['ingest']],
     ];
     for (const r of routes) {
-      const access = EXPECT[r.key]!.access;
-      if (access === 'public' || access === 'next-auth' || access === 'method-not-allowed') continue;
+      const access = r.exp!.access;
+      if (access === 'public' || access === 'next-auth' || access === 'method-not-allowed' || access === 'not-found') continue;
       for (const [who, headers, granted] of principals) {
         if (granted.includes(access)) continue;
         const res = await call(r, headers);
@@ -151,7 +158,7 @@ describe('every route under app/', () => {
 
   it('a warehouse outside the caller scope: 403, or 404 for an object outside it', async () => {
     for (const r of routes) {
-      const exp = EXPECT[r.key]!;
+      const exp = r.exp!;
       if (!exp.scope) continue;
       const query = r.key === 'GET /api/v1/correlations' ? '?id=SO-OTHER' : exp.scope === 'warehouse-param' ? '?warehouse=DC-NOT-MINE' : '';
       const res = await call(r, { cookie: cookies.scoped! }, query);

@@ -1,7 +1,7 @@
 import { readIngestBody } from '@/ingest/http';
 import { otlpResponse, parseOtlpJson } from '@/ingest/otlp';
 import { ingestLines } from '@/ingest/pipeline';
-import { methodNotAllowed, route } from '@/lib/auth/route';
+import { otherMethods, route } from '@/lib/auth/route';
 import { AppError } from '@/lib/errors';
 import { json } from '@/lib/http/respond';
 
@@ -21,4 +21,4 @@ export const POST = route('ingest', async ({ req }) => {
   return json(otlpResponse(result.rejected, reasons), 200);
 });
 
-export const GET = methodNotAllowed('POST');
+export const { GET, PUT, PATCH, DELETE } = otherMethods('POST');

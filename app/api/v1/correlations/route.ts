@@ -1,4 +1,4 @@
-import { route } from '@/lib/auth/route';
+import { otherMethods, route } from '@/lib/auth/route';
 import { AppError } from '@/lib/errors';
 import { json } from '@/lib/http/respond';
 import { correlationDetail } from '@/lib/queries/correlation';
@@ -12,3 +12,5 @@ export const GET = route('read', async ({ url, warehouses }) => {
   if (ids.length !== 1) throw new AppError('bad_request', 'id: give it exactly once');
   return json(await correlationDetail(warehouses.scope, ids[0]!));
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');

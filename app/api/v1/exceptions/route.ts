@@ -1,4 +1,4 @@
-import { route } from '@/lib/auth/route';
+import { otherMethods, route } from '@/lib/auth/route';
 import { json } from '@/lib/http/respond';
 import { listExceptions, parseExceptionListQuery } from '@/lib/queries/exceptions';
 
@@ -9,3 +9,5 @@ export const GET = route('read', async ({ url, warehouses }) => {
   const params = parseExceptionListQuery(url.searchParams, Date.now());
   return json(await listExceptions(warehouses.scope, params));
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');

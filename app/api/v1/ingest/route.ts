@@ -1,5 +1,5 @@
 import { ingestRequest, ingestStatus } from '@/ingest/http';
-import { methodNotAllowed, route } from '@/lib/auth/route';
+import { otherMethods, route } from '@/lib/auth/route';
 import { json } from '@/lib/http/respond';
 
 export const runtime = 'nodejs';
@@ -10,4 +10,4 @@ export const POST = route('ingest', async ({ req }) => {
   return json(result, ingestStatus(result));
 });
 
-export const GET = methodNotAllowed('POST');
+export const { GET, PUT, PATCH, DELETE } = otherMethods('POST');

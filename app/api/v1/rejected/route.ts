@@ -1,4 +1,4 @@
-import { route } from '@/lib/auth/route';
+import { otherMethods, route } from '@/lib/auth/route';
 import { atMostOnce, parseLimit, parseWindow } from '@/lib/http/params';
 import { json } from '@/lib/http/respond';
 import { listRejected } from '@/lib/queries/rejected';
@@ -14,3 +14,5 @@ export const GET = route('pipeline', async ({ url, warehouses }) => {
   const cursor = single(url, 'cursor');
   return json(await listRejected(warehouses.scope, { from, to, limit, cursor: cursor === '' ? null : cursor }));
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');

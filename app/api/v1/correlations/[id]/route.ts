@@ -1,4 +1,4 @@
-import { route } from '@/lib/auth/route';
+import { otherMethods, route } from '@/lib/auth/route';
 import { json } from '@/lib/http/respond';
 import { correlationDetail } from '@/lib/queries/correlation';
 
@@ -13,3 +13,5 @@ export const dynamic = 'force-dynamic';
 export const GET = route<{ id: string }>('read', async ({ params, warehouses }) => {
   return json(await correlationDetail(warehouses.scope, params.id));
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');

@@ -1,5 +1,5 @@
 import { AppError } from '@/lib/errors';
-import { route } from '@/lib/auth/route';
+import { otherMethods, route } from '@/lib/auth/route';
 import { json } from '@/lib/http/respond';
 import { optionalTime, parsePeriod } from '@/lib/http/params';
 import { closeReadiness } from '@/lib/kpi/close-readiness';
@@ -15,3 +15,5 @@ export const GET = route('read', async ({ url, warehouses }) => {
   const period = parsePeriod(raw[0] || null, asOf);
   return json(await closeReadiness(warehouses.scope, { period, asOf, requested: warehouses.requested }));
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');

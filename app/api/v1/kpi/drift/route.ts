@@ -1,4 +1,4 @@
-import { route } from '@/lib/auth/route';
+import { otherMethods, route } from '@/lib/auth/route';
 import { json } from '@/lib/http/respond';
 import { optionalTime } from '@/lib/http/params';
 import { drift } from '@/lib/kpi/drift';
@@ -10,3 +10,5 @@ export const GET = route('read', async ({ url, warehouses }) => {
   const asOf = optionalTime(url, 'as_of') ?? Date.now();
   return json(await drift(warehouses.scope, { asOf, requested: warehouses.requested }));
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');

@@ -1,4 +1,4 @@
-import { route } from '@/lib/auth/route';
+import { otherMethods, route } from '@/lib/auth/route';
 import { json } from '@/lib/http/respond';
 import { optionalTime, parseWindow } from '@/lib/http/params';
 import { exceptionAging } from '@/lib/kpi/exception-aging';
@@ -14,3 +14,5 @@ export const GET = route('read', async ({ url, warehouses }) => {
   const window = hasWindow ? parseWindow(url, now) : {};
   return json(await exceptionAging(warehouses.scope, { asOf, ...window, requested: warehouses.requested }));
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');

@@ -1,4 +1,4 @@
-import { route } from '@/lib/auth/route';
+import { otherMethods, route } from '@/lib/auth/route';
 import { json } from '@/lib/http/respond';
 import { optionalTime, parseWindow } from '@/lib/http/params';
 import { invoiceLatency } from '@/lib/kpi/invoice-latency';
@@ -12,3 +12,5 @@ export const GET = route('read', async ({ url, warehouses }) => {
   const asOf = optionalTime(url, 'as_of') ?? now;
   return json(await invoiceLatency(warehouses.scope, { from, to, asOf, requested: warehouses.requested }));
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');

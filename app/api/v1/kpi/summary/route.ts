@@ -1,4 +1,4 @@
-import { route } from '@/lib/auth/route';
+import { otherMethods, route } from '@/lib/auth/route';
 import { json } from '@/lib/http/respond';
 import { parseWindow } from '@/lib/http/params';
 import { summary } from '@/lib/kpi/summary';
@@ -10,3 +10,5 @@ export const GET = route('read', async ({ url, warehouses }) => {
   const { from, to } = parseWindow(url);
   return json(await summary(warehouses.scope, { from, to, requested: warehouses.requested }));
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');

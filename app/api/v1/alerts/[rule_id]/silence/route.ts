@@ -1,6 +1,6 @@
 import { readBody } from '@/lib/http/body';
 import { silenceGroup } from '@/lib/alerts';
-import { methodNotAllowed, route } from '@/lib/auth/route';
+import { otherMethods, route } from '@/lib/auth/route';
 import { json } from '@/lib/http/respond';
 
 export const runtime = 'nodejs';
@@ -16,4 +16,4 @@ export const POST = route<{ rule_id: string }>('act', async ({ req, principal, s
   return json(await silenceGroup({ ruleId: params.rule_id, body, scope, actor, now: Date.now() }));
 });
 
-export const GET = methodNotAllowed('POST');
+export const { GET, PUT, PATCH, DELETE } = otherMethods('POST');

@@ -1,6 +1,6 @@
 import { isExceptionAction, parseActionBody, performExceptionAction } from '@/lib/triage/actions';
 import { readBody } from '@/lib/http/body';
-import { methodNotAllowed, route } from '@/lib/auth/route';
+import { otherMethods, route } from '@/lib/auth/route';
 import { AppError } from '@/lib/errors';
 import { json } from '@/lib/http/respond';
 import { exceptionState } from '@/lib/queries/exceptions';
@@ -28,4 +28,4 @@ export const POST = route<{ exception_id: string; action: string }>('act', async
   return json(item);
 });
 
-export const GET = methodNotAllowed('POST');
+export const { GET, PUT, PATCH, DELETE } = otherMethods('POST');

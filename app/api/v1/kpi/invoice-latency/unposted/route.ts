@@ -1,4 +1,4 @@
-import { route } from '@/lib/auth/route';
+import { otherMethods, route } from '@/lib/auth/route';
 import { json } from '@/lib/http/respond';
 import { optionalTime, parseLimit } from '@/lib/http/params';
 import { unpostedList } from '@/lib/kpi/unposted';
@@ -11,3 +11,5 @@ export const GET = route('read', async ({ url, warehouses }) => {
   const limit = parseLimit(url.searchParams.get('limit'));
   return json(await unpostedList(warehouses.scope, { asOf, limit }));
 });
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');

@@ -1,4 +1,4 @@
-import { route } from '@/lib/auth/route';
+import { otherMethods, route } from '@/lib/auth/route';
 import { json } from '@/lib/http/respond';
 import { parseWindow } from '@/lib/http/params';
 import { syncLagBreakdown } from '@/lib/kpi/sync-lag-series';
@@ -7,3 +7,5 @@ export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
 export const GET = route('read', async ({ url, warehouses }) => json(await syncLagBreakdown(warehouses.scope, parseWindow(url))));
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');
