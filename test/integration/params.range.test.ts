@@ -31,6 +31,7 @@ const TIME_PARAMS: Record<string, Param[]> = {
   '/api/v1/exceptions': [],
   '/api/v1/search': [],
   '/api/v1/correlations': [],
+  '/api/v1/config': [],
 };
 /** Routes that need more than a time to answer 200; the sample makes them answer. */
 const SAMPLE_QUERY: Record<string, string> = { '/api/v1/search': 'q=SO-1', '/api/v1/correlations': 'id=SO-1' };
