@@ -1,7 +1,7 @@
 import type { DefaultSession, NextAuthOptions, User } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { isRole, type Role } from './roles';
-import { oidcConfig, oidcProvider } from './oidc';
+import { noteAuthError, oidcConfig, oidcProvider, type SsoRefusal } from './oidc';
 import {
   authSecret,
   claimsSchema,
@@ -20,6 +20,8 @@ declare module 'next-auth' {
   interface User {
     role?: Role | null;
     warehouses?: '*' | string[] | null;
+    /** Set by the SSO profile mapping when it refuses the account; the signIn callback explains it. */
+    refusal?: SsoRefusal;
   }
   interface Session {
     user: { email: string; name: string; role: Role; warehouses: '*' | string[] } & DefaultSession['user'];
@@ -64,7 +66,7 @@ function cookies(): NextAuthOptions['cookies'] {
     csrfToken: { name: cookieName('csrf'), options },
     pkceCodeVerifier: { name: cookieName('pkce'), options: shortLived },
     state: { name: cookieName('state'), options: shortLived },
-    nonce: { name: cookieName('nonce'), options },
+    nonce: { name: cookieName('nonce'), options: shortLived },
   };
 }
 
@@ -97,14 +99,19 @@ export function authOptions(): NextAuthOptions {
       // An expired session read through /api/auth/session is routine, not a server error.
       error: (code, metadata) => {
         if (code === 'JWT_SESSION_ERROR') return;
+        noteAuthError(code, metadata);
         console.error(`[next-auth][error][${code}]`, metadata instanceof Error ? metadata.message : metadata);
       },
       warn: (code) => console.warn(`[next-auth][warn][${code}]`),
       debug: () => {},
     },
     callbacks: {
-      // SSO users whose claims mapped to no role arrive with role null: refused here.
-      signIn: ({ user }) => isRole(user.role) && user.warehouses != null && typeof user.email === 'string',
+      // SSO users whose claims mapped to no role arrive with role null: refused here. An unverified
+      // email gets its own message on the login page instead of the generic AccessDenied.
+      signIn: ({ user }) => {
+        if (user.refusal === 'EmailUnverified') return '/login?error=EmailUnverified';
+        return isRole(user.role) && user.warehouses != null && typeof user.email === 'string';
+      },
       jwt: ({ token, user, account }) => {
         const now = nowS();
         if (user) {
