@@ -10,6 +10,13 @@ const MESSAGES: Record<string, string> = {
   rate_limited: 'Too many failed sign-ins for this account. Wait 15 minutes and try again.',
   AccessDenied: 'Your single sign-on account has no Control Tower role or warehouses.',
   Configuration: 'Sign-in is not available right now; the server log says why.',
+  // Single sign-on; the codes come from next-auth and lib/auth/oidc.ts. Never the exception text.
+  EmailUnverified: 'Your email address is not verified at your identity provider. Verify it there, then sign in again.',
+  SsoState: 'This sign-in could not be matched to this browser (it expired, or the request was altered). Start single sign-on again.',
+  SsoToken: 'The identity provider’s answer failed verification (signature, audience or nonce), so sign-in was refused. If this keeps happening, tell your administrator.',
+  SsoDenied: 'Your identity provider did not complete the sign-in.',
+  OAuthSignin: 'Single sign-on is not reachable right now. Try again later, or sign in with email and password.',
+  OAuthCallback: 'Single sign-on did not complete. Start it again.',
 };
 const message = (code: string): string => MESSAGES[code] ?? 'Sign-in failed. Try again.';
 

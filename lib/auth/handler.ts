@@ -4,6 +4,7 @@ import { isAppError } from '@/lib/errors';
 import { readBody as readLimitedBody } from '@/lib/http/body';
 import { parseCookies } from '@/lib/http/cookies';
 import { errorResponse, json } from '@/lib/http/respond';
+import { withCallbackFailure } from './oidc';
 import { authOptions } from './options';
 import { publicOrigin } from './origin';
 import { throttleState } from './throttle';
@@ -121,7 +122,10 @@ async function serve(req: Request, segments: readonly string[]): Promise<Respons
     body: body ?? {},
   };
   const res = new CollectingResponse();
-  await NextAuth(apiReq as unknown as NextApiRequest, res as unknown as NextApiResponse, authOptions());
+  const { failure } = await withCallbackFailure(() => NextAuth(apiReq as unknown as NextApiRequest, res as unknown as NextApiResponse, authOptions()));
+  // A failed SSO callback: name the kind of failure instead of next-auth's catch-all code.
+  const location = res.headers.get('location');
+  if (failure && location?.includes('error=OAuthCallback')) res.headers.set('location', location.replace('error=OAuthCallback', `error=${failure}`));
   const out = res.toResponse();
   out.headers.set('cache-control', 'no-store');
   return out;

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { OAuthConfig } from 'next-auth/providers/oauth';
 import { env } from '@/lib/config/env';
 import { isRole, ROLES, type Role } from './roles';
@@ -53,6 +54,7 @@ const strings = (v: unknown): string[] | null => {
 };
 
 export type MappedUser = { email: string; name: string; role: Role; warehouses: '*' | string[] };
+const EMAIL_UNVERIFIED = 'email not verified';
 export type MapResult = { ok: true; user: MappedUser } | { ok: false; reason: string };
 
 /**
@@ -63,7 +65,7 @@ export type MapResult = { ok: true; user: MappedUser } | { ok: false; reason: st
 export function mapOidcClaims(claims: Record<string, unknown>, m: ClaimMapping): MapResult {
   const emailClaim = typeof claims.email === 'string' ? claims.email : claims.preferred_username;
   if (typeof emailClaim !== 'string' || !emailClaim.includes('@')) return { ok: false, reason: 'no email claim' };
-  if (claims.email_verified === false) return { ok: false, reason: 'email not verified' };
+  if (claims.email_verified === false) return { ok: false, reason: EMAIL_UNVERIFIED };
   const email = emailClaim.trim().toLowerCase();
   const name = typeof claims.name === 'string' && claims.name.trim() ? claims.name.trim() : email;
 
@@ -83,7 +85,18 @@ export function mapOidcClaims(claims: Record<string, unknown>, m: ClaimMapping):
   return { ok: true, user: { email, name, role, warehouses } };
 }
 
-/** The next-auth provider; refused mappings come back with role null and the signIn callback turns them away. */
+/**
+ * Error codes the login page explains (app/login). `refusal` rides on the next-auth user from profile()
+ * to the signIn callback, which redirects there with it.
+ */
+export type SsoRefusal = 'EmailUnverified' | 'AccessDenied';
+export type SsoFailure = 'SsoState' | 'SsoToken' | 'SsoDenied';
+
+/**
+ * The next-auth provider: authorization code flow with PKCE, state and nonce; openid-client checks the
+ * ID token's signature (issuer JWKS), iss, aud, exp and nonce. Refused mappings come back with role null
+ * and the signIn callback turns them away.
+ */
 export function oidcProvider(cfg: OidcConfig): OAuthConfig<Record<string, unknown>> {
   return {
     id: 'oidc',
@@ -94,15 +107,43 @@ export function oidcProvider(cfg: OidcConfig): OAuthConfig<Record<string, unknow
     clientSecret: cfg.clientSecret,
     authorization: { params: { scope: 'openid email profile' } },
     idToken: true,
-    checks: ['pkce', 'state'],
+    checks: ['pkce', 'state', 'nonce'],
     profile(profile) {
       const mapped = mapOidcClaims(profile, cfg);
       const id = typeof profile.sub === 'string' ? profile.sub : '';
       if (!mapped.ok) {
         console.warn(`[auth] single sign-on refused: ${mapped.reason}`);
-        return { id, email: null, name: null, role: null, warehouses: null };
+        const refusal: SsoRefusal = mapped.reason === EMAIL_UNVERIFIED ? 'EmailUnverified' : 'AccessDenied';
+        return { id, email: null, name: null, role: null, warehouses: null, refusal };
       }
       return { id, ...mapped.user };
     },
   };
+}
+
+/**
+ * next-auth turns every failed SSO callback into one `OAuthCallback` code and only logs why. The log
+ * call runs inside the request, so the auth route collects the reason here per request (the logger
+ * itself is process-global in next-auth) and the login page can tell a stale or forged sign-in from a
+ * token that failed verification, without ever showing the exception text.
+ */
+const callbackFailure = new AsyncLocalStorage<{ kind?: SsoFailure }>();
+
+export function noteAuthError(code: string, metadata: unknown): void {
+  const slot = callbackFailure.getStore();
+  if (!slot || slot.kind) return;
+  // The IdP itself answered with ?error= (the user cancelled, no access at the IdP, …).
+  if (code === 'OAUTH_CALLBACK_HANDLER_ERROR') slot.kind = 'SsoDenied';
+  else if (code === 'OAUTH_CALLBACK_ERROR') {
+    const err = metadata && typeof metadata === 'object' && 'error' in metadata ? metadata.error : metadata;
+    const text = err instanceof Error ? err.message : '';
+    // next-auth's state cookie checks and openid-client's "state mismatch"; everything else is the token exchange or ID token validation.
+    slot.kind = /\bstate\b/i.test(text) ? 'SsoState' : 'SsoToken';
+  }
+}
+
+export async function withCallbackFailure<T>(fn: () => Promise<T>): Promise<{ result: T; failure: SsoFailure | undefined }> {
+  const slot: { kind?: SsoFailure } = {};
+  const result = await callbackFailure.run(slot, fn);
+  return { result, failure: slot.kind };
 }

@@ -4,7 +4,7 @@ import CredentialsProvider from 'next-auth/providers/credentials';
 import { safeCallbackPath } from './callback';
 import { revokeSession } from './revocation';
 import { isRole, type Role } from './roles';
-import { oidcConfig, oidcProvider } from './oidc';
+import { noteAuthError, oidcConfig, oidcProvider, type SsoRefusal } from './oidc';
 import {
   ABSOLUTE_S,
   authSecret,
@@ -24,6 +24,8 @@ declare module 'next-auth' {
   interface User {
     role?: Role | null;
     warehouses?: '*' | string[] | null;
+    /** Set by the SSO profile mapping when it refuses the account; the signIn callback explains it. */
+    refusal?: SsoRefusal;
   }
   interface Session {
     user: { email: string; name: string; role: Role; warehouses: '*' | string[] } & DefaultSession['user'];
@@ -68,7 +70,7 @@ function cookies(): NextAuthOptions['cookies'] {
     csrfToken: { name: cookieName('csrf'), options },
     pkceCodeVerifier: { name: cookieName('pkce'), options: shortLived },
     state: { name: cookieName('state'), options: shortLived },
-    nonce: { name: cookieName('nonce'), options },
+    nonce: { name: cookieName('nonce'), options: shortLived },
   };
 }
 
@@ -101,6 +103,7 @@ export function authOptions(): NextAuthOptions {
       // An expired session read through /api/auth/session is routine, not a server error.
       error: (code, metadata) => {
         if (code === 'JWT_SESSION_ERROR') return;
+        noteAuthError(code, metadata);
         console.error(`[next-auth][error][${code}]`, metadata instanceof Error ? metadata.message : metadata);
       },
       warn: (code) => console.warn(`[next-auth][warn][${code}]`),
@@ -116,8 +119,12 @@ export function authOptions(): NextAuthOptions {
     callbacks: {
       // Only paths of our own origin, normalised: next-auth's default lets `/.//evil.example` through.
       redirect: ({ url, baseUrl }) => `${baseUrl}${safeCallbackPath(url, baseUrl)}`,
-      // SSO users whose claims mapped to no role arrive with role null: refused here.
-      signIn: ({ user }) => isRole(user.role) && user.warehouses != null && typeof user.email === 'string',
+      // SSO users whose claims mapped to no role arrive with role null: refused here. An unverified
+      // email gets its own message on the login page instead of the generic AccessDenied.
+      signIn: ({ user }) => {
+        if (user.refusal === 'EmailUnverified') return '/login?error=EmailUnverified';
+        return isRole(user.role) && user.warehouses != null && typeof user.email === 'string';
+      },
       jwt: ({ token, user, account }) => {
         const now = nowS();
         if (user) {

@@ -44,6 +44,8 @@ export interface ServerOptions {
   readyTimeoutMs?: number;
   /** Wait for /api/health 200; false: only for the port to answer at all. */
   waitHealthy?: boolean;
+  /** Host name in the server's URL and NEXTAUTH_URL (it listens on 127.0.0.1 either way). */
+  host?: 'localhost' | '127.0.0.1';
 }
 
 export class TestServer {
@@ -55,7 +57,7 @@ export class TestServer {
   private readonly logFile: string;
 
   private constructor(readonly port: number, dataDir: string, private readonly opts: ServerOptions) {
-    this.url = `http://127.0.0.1:${port}`;
+    this.url = `http://${opts.host ?? '127.0.0.1'}:${port}`;
     this.dataDir = dataDir;
     this.logFile = path.join(os.tmpdir(), `ct-rel-${port}.log`);
   }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mapOidcClaims, oidcConfig, oidcProvider } from '@/lib/auth/oidc';
+import { mapOidcClaims, noteAuthError, oidcConfig, oidcProvider, withCallbackFailure } from '@/lib/auth/oidc';
 
 const m = { roleClaim: 'role', warehousesClaim: 'warehouses' };
 const base = { sub: 'u1', email: 'Ann@Example.com', name: 'Ann', email_verified: true };
@@ -58,7 +58,32 @@ describe('OIDC configuration', () => {
     expect(cfg).toMatchObject({ issuer: 'https://idp.example.com', roleClaim: 'groups', warehousesClaim: 'warehouses' });
     const p = oidcProvider(cfg);
     expect(p.wellKnown).toBe('https://idp.example.com/.well-known/openid-configuration');
+    // Code flow with PKCE, state and nonce; the ID token (validated by openid-client) is the profile.
+    expect(p.checks).toEqual(['pkce', 'state', 'nonce']);
+    expect(p.idToken).toBe(true);
     expect(p.profile({ sub: 's', email: 'a@b.co', groups: 'admin' }, {})).toMatchObject({ id: 's', role: 'admin', warehouses: '*' });
-    expect(p.profile({ sub: 's', email: 'a@b.co', groups: 'nobody' }, {})).toMatchObject({ role: null });
+    expect(p.profile({ sub: 's', email: 'a@b.co', groups: 'nobody' }, {})).toMatchObject({ role: null, refusal: 'AccessDenied' });
+    expect(p.profile({ sub: 's', email: 'a@b.co', email_verified: false, groups: 'admin' }, {})).toMatchObject({ role: null, refusal: 'EmailUnverified' });
+  });
+});
+
+describe('SSO callback failures', () => {
+  const failed = (err: Error) => ({ error: Object.assign(new Error(err.message), { name: 'OAuthCallbackError' }), providerId: 'oidc' });
+  it('tells a state failure from a token that failed verification, per request', async () => {
+    const state = await withCallbackFailure(async () => noteAuthError('OAUTH_CALLBACK_ERROR', failed(new Error('state mismatch, expected abc, got: abcx'))));
+    expect(state.failure).toBe('SsoState');
+    const cookie = await withCallbackFailure(async () => noteAuthError('OAUTH_CALLBACK_ERROR', failed(new TypeError('State cookie was missing.'))));
+    expect(cookie.failure).toBe('SsoState');
+    const aud = await withCallbackFailure(async () => noteAuthError('OAUTH_CALLBACK_ERROR', failed(new Error('aud mismatch, expected tower, got: other'))));
+    expect(aud.failure).toBe('SsoToken');
+  });
+  it('an IdP error answer stays "denied", and nothing is noted outside a request', async () => {
+    const denied = await withCallbackFailure(async () => {
+      noteAuthError('OAUTH_CALLBACK_HANDLER_ERROR', { error: new Error('access_denied') });
+      noteAuthError('OAUTH_CALLBACK_ERROR', failed(new Error('access_denied')));
+    });
+    expect(denied.failure).toBe('SsoDenied');
+    expect(() => noteAuthError('OAUTH_CALLBACK_ERROR', failed(new Error('state mismatch')))).not.toThrow();
+    expect((await withCallbackFailure(async () => 1)).failure).toBeUndefined();
   });
 });
