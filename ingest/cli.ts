@@ -4,7 +4,8 @@ import { migrate } from '@/clickhouse/migrate';
 import { dataDir } from '@/lib/config/env';
 import { INGEST_TOKEN_FILE } from '@/lib/auth/tokens';
 import { isAppError } from '@/lib/errors';
-import { closeStore } from '@/lib/store';
+import { closeStore, embeddedPath, storeMode } from '@/lib/store';
+import { storeOwner } from '@/lib/store/owner.mjs';
 import { SERVER_FILE } from '@/lib/server/startup';
 import { parseNdjson } from './parse';
 import { ingestLines } from './pipeline';
@@ -27,14 +28,16 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-/** A running server that owns the embedded store, if any: then we must go through its API. */
+/**
+ * The API of the server that owns the embedded store, if a process owns it: then we must go through that API.
+ * Ownership is the engine's lock (lib/store/owner.mjs); server.json only says where that server listens.
+ */
 function runningServer(): string | undefined {
+  if (storeMode() !== 'embedded' || storeOwner(embeddedPath()) !== 'owned') return undefined;
   try {
-    const info = JSON.parse(fs.readFileSync(path.join(dataDir(), SERVER_FILE), 'utf8')) as { pid: number; url: string };
-    process.kill(info.pid, 0);
-    return info.url;
+    return (JSON.parse(fs.readFileSync(path.join(dataDir(), SERVER_FILE), 'utf8')) as { url: string }).url;
   } catch {
-    return undefined; // no server file, or its process is gone
+    throw new Error(`another process (not a server: no ${SERVER_FILE}) is using ${dataDir()}; wait for it, or pass --url`);
   }
 }
 

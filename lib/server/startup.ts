@@ -6,15 +6,16 @@ import { seedDemo, storeIsEmpty } from '@/ingest/demo/seed';
 import { loadAlertRules, startAlertScheduler } from '@/lib/alerts';
 import { dataDir, env } from '@/lib/config/env';
 import { isAppError } from '@/lib/errors';
-import { storeMode } from '@/lib/store';
+import { acquireStore, storeMode } from '@/lib/store';
 import { serverState } from './state';
 
 export const SERVER_FILE = 'server.json';
 
 /**
- * Runs once per server process, before it reports ready: validate the alert rules, migrate, seed an
- * empty demo store, record that this process owns the embedded store so `npm run ingest` goes through
- * the API, then start evaluating alerts.
+ * Runs once per server process, before it reports ready: validate the alert rules, open the embedded store
+ * for the process's life (its lock is what tells `npm start` and `npm run ingest` that a server owns it),
+ * migrate, seed an empty demo store, publish where this server listens (server.json: information for
+ * `npm run ingest`, never proof of ownership), then start evaluating alerts.
  */
 export function startup(): Promise<void> {
   const state = serverState();
@@ -22,6 +23,7 @@ export function startup(): Promise<void> {
     const e = env();
     // First, before the store is touched: a bad CT_ALERTS_FILE stops the start naming rule and field.
     const alerts = loadAlertRules();
+    await acquireStore();
     const applied = await migrate();
     if (applied > 0) console.log(`[tower] applied ${applied} migration(s)`);
     await repairLookups();
