@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { STORE_LOCK_WAIT_MS, storeOwner, waitForStore } from '../lib/store/owner.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 // This launcher peeks at a few settings before Next starts; the server validates all of them (lib/config/env.ts).
@@ -50,13 +51,23 @@ env.NEXTAUTH_URL ||= `http://localhost:${port}`;
 env.CT_DATA_DIR = dataDir;
 env.PORT = String(port);
 
-// One server per data directory: chDB locks it, so a second one would fail anyway; say so clearly.
-try {
-  const info = JSON.parse(fs.readFileSync(path.join(dataDir, 'server.json'), 'utf8'));
-  process.kill(info.pid, 0);
-  if (!env.CLICKHOUSE_URL) fail(`a server (pid ${info.pid}) already owns ${dataDir}; stop it first or set CT_DATA_DIR.`);
-} catch {
-  // no live server owns the directory
+// One server per data directory, decided by the engine's lock on it (lib/store/owner.mjs), never by a PID:
+// a start right after kill -9 waits for the dying process to let go instead of failing.
+if (!env.CLICKHOUSE_URL) {
+  const store = path.join(dataDir, 'chdb');
+  const waitS = STORE_LOCK_WAIT_MS / 1000;
+  let url = '';
+  try {
+    url = JSON.parse(fs.readFileSync(path.join(dataDir, 'server.json'), 'utf8')).url;
+  } catch {
+    // no server.json: the owner, if any, may be `npm run ingest` or `npm run migrate`
+  }
+  const owned = `another process owns ${dataDir}${url ? ` (the server at ${url}?)` : ''}; stop it first or set CT_DATA_DIR.`;
+  // A live server answers; one killed a moment ago cannot, and is waited for.
+  const answers = async () => !!url && (await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false));
+  if (storeOwner(store) === 'owned' && (await answers())) fail(owned);
+  const owner = await waitForStore(store, STORE_LOCK_WAIT_MS, () => console.log(`another process holds ${store}; waiting up to ${waitS} s for it to exit…`));
+  if (owner === 'owned') fail(`still after ${waitS} s: ${owned}`);
 }
 
 const SOURCES = ['app', 'lib', 'ingest', 'clickhouse', 'components', 'instrumentation.ts', 'proxy.ts', 'next.config.js', 'package.json', 'postcss.config.mjs'];

@@ -9,26 +9,27 @@ import { oidcConfig } from '@/lib/auth/oidc';
 import { dataDir, env } from '@/lib/config/env';
 import { loadConfig } from '@/lib/config/slo';
 import { isAppError } from '@/lib/errors';
-import { storeMode } from '@/lib/store';
+import { acquireStore, embeddedPath, storeMode } from '@/lib/store';
+import { storeOwner } from '@/lib/store/owner.mjs';
 import { serverState } from './state';
 
 export const SERVER_FILE = 'server.json';
 
 /** The URL of a running server that owns the embedded store, if any: then other processes must go through its API. */
 export function runningServer(): string | undefined {
+  if (storeMode() !== 'embedded' || storeOwner(embeddedPath()) !== 'owned') return undefined;
   try {
-    const info = JSON.parse(fs.readFileSync(path.join(dataDir(), SERVER_FILE), 'utf8')) as { pid: number; url: string };
-    process.kill(info.pid, 0);
-    return info.url;
+    return (JSON.parse(fs.readFileSync(path.join(dataDir(), SERVER_FILE), 'utf8')) as { url: string }).url;
   } catch {
-    return undefined; // no server file, or its process is gone
+    throw new Error(`another process (not a server: no ${SERVER_FILE}) is using ${dataDir()}; wait for it, or pass --url`);
   }
 }
 
 /**
- * Runs once per server process, before it reports ready: validate the alert rules, migrate, seed an
- * empty demo store, record that this process owns the embedded store so `npm run ingest` goes through
- * the API, then start evaluating alerts.
+ * Runs once per server process, before it reports ready: validate the alert rules, open the embedded store
+ * for the process's life (its lock is what tells `npm start` and `npm run ingest` that a server owns it),
+ * migrate, seed an empty demo store, publish where this server listens (server.json: information for
+ * `npm run ingest`, never proof of ownership), then start evaluating alerts.
  */
 export function startup(): Promise<void> {
   const state = serverState();
@@ -38,6 +39,7 @@ export function startup(): Promise<void> {
     oidcConfig();
     // First, before the store is touched: a bad CT_ALERTS_FILE stops the start naming rule and field.
     const alerts = loadAlertRules();
+    await acquireStore();
     const applied = await migrate();
     if (applied > 0) console.log(`[tower] applied ${applied} migration(s)`);
     await repairLookups();

@@ -4,8 +4,9 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client';
 // Importing only loads the addon; the engine opens on the first createChdbConnection call.
 import { createChdbConnection } from 'chdb/connection';
 import { dataDir, env } from '@/lib/config/env';
-import { AppError } from '@/lib/errors';
+import { AppError, isAppError } from '@/lib/errors';
 import { readGuards, WRITE_GUARDS } from './guards';
+import { STORE_LOCK_WAIT_MS, storeOwner } from './owner.mjs';
 
 /** Settings every session gets: the embedded engine does not quote 64-bit ints, a server does. */
 const FORMAT_SETTINGS = {
@@ -64,13 +65,14 @@ function embeddedClient(settings: Settings): ClickHouseClient {
   try {
     connection = createChdbConnection({ path: dir });
   } catch (err) {
+    // chDB says only "Failed to create connection"; the engine's lock on the directory tells whether another
+    // process holds it. The message reaches HTTP clients, so it names no path; the cause (logged) does.
     const msg = err instanceof Error ? err.message : String(err);
-    if (/lock|already running|only one active data directory/i.test(msg)) {
-      throw new AppError(
-        'store_unavailable',
-        `the embedded store at ${dir} is owned by another process (is the server running?)`,
-        { retryAfter: 5, cause: err },
-      );
+    if (storeOwner(dir) === 'owned' || /lock|already running|only one active data directory/i.test(msg)) {
+      throw new AppError('store_unavailable', 'the embedded store is in use by another process (is the server running?)', {
+        retryAfter: 5,
+        cause: err,
+      });
     }
     throw err;
   }
@@ -88,6 +90,30 @@ export function getClient(session: Session = 'read'): ClickHouseClient {
   if (session === 'maintenance') return (holder.maintenance ??= makeClient({ ...FORMAT_SETTINGS, ...WRITE_GUARDS }));
   holder.writer ??= makeClient({ ...FORMAT_SETTINGS, ...WRITE_GUARDS });
   return holder.writer;
+}
+
+/**
+ * Opens the embedded store for the rest of the process's life (the server's startup). A process killed -9 a
+ * moment ago may still hold the engine's lock while the kernel tears it down: wait for it, up to `waitMs`.
+ */
+export async function acquireStore(waitMs = STORE_LOCK_WAIT_MS): Promise<void> {
+  if (storeMode() !== 'embedded') return;
+  const deadline = Date.now() + waitMs;
+  let said = false;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      getClient('read');
+      getClient('write');
+      return;
+    } catch (err) {
+      // The lock can be gone by the time the failure is classified: one more try before a failure is final.
+      const busy = isAppError(err) && err.code === 'store_unavailable';
+      if ((!busy && attempt > 0) || Date.now() >= deadline) throw err;
+      if (busy && !said) console.log(`[tower] ${embeddedPath()} is held by another process; waiting up to ${Math.round(waitMs / 1000)} s for it to exit`);
+      said ||= busy;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }
 
 export function isStoreOpen(): boolean {

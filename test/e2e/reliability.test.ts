@@ -14,11 +14,11 @@ function correctness(r: ScenarioResult): string[] {
 }
 
 describe('reliability (reduced)', () => {
-  it('kill -9 during a load with resends: every KPI equals a clean run, 0 lost, 0 duplicated', async () => {
+  it('SIGKILL to the process group during a load with resends, npm start again within 100 ms: serving within 30 s, every KPI equals a clean run, 0 lost, 0 duplicated', async () => {
     const r = await crashScenario({ scale: 0.25, kills: 1 });
     expect(correctness(r)).toEqual([]);
     expect(r.checks.find((c) => c.name === 'kills performed')?.ok).toBe(true);
-  }, 240_000);
+  }, 300_000);
 
   it('a 20,000-line batch with 10 % bad lines stores exactly the good ones and reports every bad one', async () => {
     const r = await malformedScenario({ lines: 20_000 });

@@ -20,15 +20,23 @@ interface Loaded {
   seconds: number;
 }
 
+interface Restart {
+  /** From SIGKILL to the new `npm start` being spawned. */
+  spawnGapMs: number;
+  /** From SIGKILL to /api/health answering 200. */
+  readyMs: number;
+}
+
 /**
  * Loads `batches` through POST /api/v1/ingest with `concurrency` clients that resend every batch
- * they have no 2xx for. `killAt` lists acknowledged-batch counts at which the server is killed -9
- * (with requests in flight) and started again on the same port and data directory.
+ * they have no 2xx for. `killAt` lists acknowledged-batch counts at which the server's whole process
+ * group is killed -9 (with requests in flight) and `npm start` runs again at once on the same port and
+ * data directory, as a supervisor would: the dying process may still hold the store for a moment.
  */
 async function load(batches: Buffer[], paths: string[], concurrency: number, killAt: number[], say: (s: string) => void) {
-  const server = await TestServer.start();
+  const server = await TestServer.start({ launcher: 'npm-start' });
   const log = newLog();
-  const restarts: number[] = [];
+  const restarts: Restart[] = [];
   let acked = 0;
   let killing: Promise<void> | null = null;
   const pending = [...killAt];
@@ -42,10 +50,11 @@ async function load(batches: Buffer[], paths: string[], concurrency: number, kil
         // Let the next requests reach the write path, so the kill lands mid-insert.
         await sleep(50 + Math.floor(Math.random() * 850));
         const t = Date.now();
-        await server.kill9();
+        server.kill9Now();
         await server.launch();
-        restarts.push(Date.now() - t);
-        say(`  killed -9 after ${acked} acknowledged batches; ready again in ${Date.now() - t} ms`);
+        const r = { spawnGapMs: server.spawnedAt - t, readyMs: Date.now() - t };
+        restarts.push(r);
+        say(`  killed -9 after ${acked} acknowledged batches; npm start ${r.spawnGapMs} ms later, serving ${r.readyMs} ms after the kill`);
       })().finally(() => {
         killing = null;
       });
@@ -54,9 +63,10 @@ async function load(batches: Buffer[], paths: string[], concurrency: number, kil
   if (killing) await killing;
   const seconds = (Date.now() - started) / 1000;
   const snapshot = await kpiSnapshot(server.url, paths);
+  const waited = server.log().split('another process holds').length - 1;
   await server.stop();
   const counts = inspectStore(server.dataDir);
-  return { loaded: { server, log, snapshot, counts, seconds } satisfies Loaded, restarts };
+  return { loaded: { server, log, snapshot, counts, seconds } satisfies Loaded, restarts, waited };
 }
 
 export async function crashScenario(opts: CrashOptions): Promise<ScenarioResult> {
@@ -90,7 +100,10 @@ export async function crashScenario(opts: CrashOptions): Promise<ScenarioResult>
   rec.check('parts refused at load (detached/broken)', c.brokenParts === 0, c.brokenParts, '0');
   const diffs = diffSnapshots(clean.loaded.snapshot, crash.loaded.snapshot);
   rec.check(`every KPI equals the clean run (${paths.length} endpoints)`, diffs.length === 0, diffs.length === 0 ? 'equal' : diffs.slice(0, 5).join('; '), 'equal');
-  const worst = Math.max(...crash.restarts);
-  rec.check('restart time after kill -9 (worst)', worst < 30_000, `${worst} ms (${crash.restarts.map((r) => `${r}`).join(', ')} ms)`, '< 30000 ms', true);
+  const gaps = crash.restarts.map((r) => r.spawnGapMs);
+  rec.check('npm start again after SIGKILL to the group (worst delay)', crash.restarts.length > 0 && Math.max(...gaps) < 100, `${Math.max(...gaps)} ms (${gaps.join(', ')} ms)`, '< 100 ms');
+  const ready = crash.restarts.map((r) => r.readyMs);
+  rec.check('serving again after kill -9 (worst)', crash.restarts.length > 0 && Math.max(...ready) < 30_000, `${Math.max(...ready)} ms (${ready.join(', ')} ms)`, '< 30000 ms');
+  rec.note(`restarts that found the killed process still holding the store and waited for it: ${crash.waited} of ${crash.restarts.length}`);
   return rec.result();
 }

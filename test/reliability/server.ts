@@ -10,6 +10,8 @@ export { freePort };
  * port with its own data directory, so a scenario can kill -9 it without touching any other server.
  * `next start` is spawned directly (not through scripts/start.mjs) so that a restart after a kill
  * never turns into a rebuild because someone edited a source file meanwhile; `ensureBuilt` builds once.
+ * The crash scenario is the exception (`launcher: 'npm-start'`): restarting the way users and supervisors
+ * do is what it tests.
  */
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const NEXT_BIN = path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next');
@@ -18,7 +20,9 @@ export const INGEST_TOKEN = 'rel-ingest-token';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const SOURCES = ['app', 'lib', 'ingest', 'clickhouse', 'components', 'instrumentation.ts', 'proxy.ts', 'next.config.js', 'package.json'];
+const START = path.join(ROOT, 'scripts', 'start.mjs');
+
+const SOURCES = ['app', 'lib', 'ingest', 'clickhouse', 'components', 'instrumentation.ts', 'proxy.ts', 'next.config.js', 'package.json', 'postcss.config.mjs'];
 function newest(p: string): number {
   if (!fs.existsSync(p)) return 0;
   const st = fs.statSync(p);
@@ -46,6 +50,8 @@ export interface ServerOptions {
   waitHealthy?: boolean;
   /** Host name in the server's URL and NEXTAUTH_URL (it listens on 127.0.0.1 either way). */
   host?: 'localhost' | '127.0.0.1';
+  /** 'npm-start': scripts/start.mjs (what `npm start` runs), leading a group with the server it spawns. */
+  launcher?: 'next' | 'npm-start';
 }
 
 export class TestServer {
@@ -54,6 +60,8 @@ export class TestServer {
   proc: ChildProcess | undefined;
   /** Milliseconds from spawn to ready, per start. */
   readonly startTimes: number[] = [];
+  /** When the last start was spawned (Date.now()). */
+  spawnedAt = 0;
   private readonly logFile: string;
 
   private constructor(readonly port: number, dataDir: string, private readonly opts: ServerOptions) {
@@ -98,7 +106,9 @@ export class TestServer {
     Object.assign(env, this.opts.env ?? {});
     const out = fs.openSync(this.logFile, 'a');
     const started = Date.now();
-    this.proc = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(this.port), '-H', '127.0.0.1'], {
+    const args = this.opts.launcher === 'npm-start' ? [START] : [NEXT_BIN, 'start', '-p', String(this.port), '-H', '127.0.0.1'];
+    this.spawnedAt = started;
+    this.proc = spawn(process.execPath, args, {
       cwd: ROOT,
       env,
       stdio: ['ignore', out, out],
@@ -133,12 +143,19 @@ export class TestServer {
     const p = this.proc;
     if (!p?.pid || !this.alive()) return;
     const gone = new Promise<void>((r) => p.once('exit', () => r()));
+    this.kill9Now();
+    await gone;
+  }
+
+  /** SIGKILL to the whole process group, without waiting: the processes may still be dying on return. */
+  kill9Now(): void {
+    const p = this.proc;
+    if (!p?.pid || !this.alive()) return;
     try {
       process.kill(-p.pid, 'SIGKILL');
     } catch {
       // already gone
     }
-    await gone;
   }
 
   async stop(): Promise<void> {
