@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SERVER_FILE } from '@/lib/server/startup';
 import { closeStore, query, sql } from '@/lib/store';
+import { holdStore } from '../helpers/hold-store';
 
 /** `npm run seed` loads the demo month once, and leaves a store a running server owns alone. */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-seed-'));
@@ -53,11 +54,22 @@ describe('npm run seed', () => {
   it('refuses, non-zero, while a server owns the store', { timeout: 60_000 }, async () => {
     const store = path.join(dir, 'owned');
     fs.mkdirSync(store, { recursive: true });
-    // This test process stands in for the running server: its pid is alive.
-    fs.writeFileSync(path.join(store, SERVER_FILE), JSON.stringify({ pid: process.pid, url: 'http://127.0.0.1:3999' }));
-    const r = await seed(store);
+    // Another process holds the engine's lock (what ownership is) and says where it serves.
+    const holder = await holdStore(store);
+    fs.writeFileSync(path.join(store, SERVER_FILE), JSON.stringify({ url: 'http://127.0.0.1:3999' }));
+    let r: Awaited<ReturnType<typeof seed>>;
+    try {
+      r = await seed(store);
+    } finally {
+      holder.kill('SIGKILL');
+      await new Promise((resolve) => holder.once('exit', resolve));
+    }
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`seed: a server at http://127.0.0.1:3999 owns the store in ${store}; stop it first`);
-    expect(fs.existsSync(path.join(store, 'chdb'))).toBe(false);
+    // Nothing was written: the store was never migrated.
+    process.env.CT_DATA_DIR = store;
+    const tables = await query(sql`SELECT name FROM system.tables WHERE database = currentDatabase()`, z.object({ name: z.string() }), { name: 'test.seed' });
+    await closeStore();
+    expect(tables.map((t) => t.name)).not.toContain('events');
   });
 });

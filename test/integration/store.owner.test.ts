@@ -10,30 +10,16 @@ import { acquireStore, closeStore, query, sql } from '@/lib/store';
 import { storeOwner } from '@/lib/store/owner.mjs';
 import { z } from 'zod';
 import { API, ctx, get } from '../helpers/http';
+import { holdStore as holdOpen } from '../helpers/hold-store';
 
 /**
  * Who owns an embedded store is the engine's own lock, held for the owner's life: a second process sees it,
  * a process killed -9 gives it up without anyone cleaning up, and a PID on file plays no part.
  */
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const CHDB = path.join(ROOT, 'node_modules', 'chdb', 'dist', 'connection', 'index.js');
-
 let dir = '';
 let holder: ChildProcess | undefined;
-
-/** Another process that opens the store at `dir` and keeps it open until killed. */
-async function holdStore(): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['-e', `require(${JSON.stringify(CHDB)}).createChdbConnection({ path: process.argv[1] }); console.log('open'); setInterval(() => {}, 1000);`, path.join(dir, 'chdb')],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => d.toString().includes('open') && resolve());
-    child.once('exit', (code) => reject(new Error(`the holder exited (${code}) before opening the store`)));
-  });
-  return child;
-}
+const holdStore = () => holdOpen(dir);
 
 function kill9(child: ChildProcess): void {
   try {
