@@ -222,7 +222,8 @@ export interface ApiEvent {
   attributes: Record<string, string | number | boolean>;
 }
 export interface ExceptionDetail extends ExceptionItem {
-  history: ApiEvent[];
+  /** `actor`: the tower user, only on the tower's own triage events; null on a source system's. */
+  history: (ApiEvent & { actor: string | null })[];
 }
 
 export interface CorrelationResponse {

@@ -22,6 +22,15 @@ const envSchema = z.object({
   CT_WEBHOOK_BACKOFF_MS: z.coerce.number().int().nonnegative().default(1000),
   CT_DASHBOARD_URL: z.string().optional(),
   CT_MAX_BODY_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
+  // Ingest limits (README "Ingest limits and the tower's own voice").
+  CT_MAX_REJECTED_PER_BATCH: z.coerce.number().int().nonnegative().default(1000),
+  CT_MAX_LINES_PER_REQUEST: z.coerce.number().int().positive().default(100_000),
+  CT_INGEST_RATE_EVENTS_PER_S: z.coerce.number().nonnegative().default(200_000),
+  CT_WAREHOUSES: z
+    .string()
+    .transform((v) => v.split(',').map((w) => w.trim()).filter((w) => w !== ''))
+    .pipe(z.array(z.string()).min(1, 'CT_WAREHOUSES: name at least one warehouse'))
+    .optional(),
   NEXTAUTH_SECRET: z.string().optional(),
   NEXTAUTH_URL: z.string().optional(),
   PORT: z.coerce.number().int().positive().default(3000),

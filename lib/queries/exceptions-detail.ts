@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '@/lib/errors';
-import { EVENT_TYPES, WORKFLOWS, eventRowSchema, rowToApiEvent } from '@/lib/events';
+import { EVENT_TYPES, TOWER_SOURCE, WORKFLOWS, eventRowSchema, rowToApiEvent, type ApiEvent } from '@/lib/events';
 import type { QueryScope } from '@/lib/scope';
 import { p, query, sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
@@ -22,6 +22,12 @@ export const historyEvent = z.object({
   document_ref: z.string().nullable(),
   attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
   ingested_at: z.string(),
+  /**
+   * The tower user who acted: only for the tower's own triage events (TOWER_SOURCE, which ingest
+   * refuses from feeds). An `actor` a source system sends stays data in `attributes` and is never
+   * shown as a user: the event is the source system's (`source_system`), whoever it says did it.
+   */
+  actor: z.string().nullable(),
 });
 
 export const exceptionDetailResponse = exceptionItem.extend({ history: z.array(historyEvent) });
@@ -41,6 +47,11 @@ const historyRow = eventRowSchema.pick({
   document_ref: true,
   attributes: true,
 });
+
+function withActor(e: ApiEvent): z.infer<typeof historyEvent> {
+  const actor = e.source_system === TOWER_SOURCE && typeof e.attributes.actor === 'string' ? e.attributes.actor : null;
+  return { ...e, actor };
+}
 
 // An exception has a handful of events; the cap only keeps a pathological one from flooding a response.
 const MAX_HISTORY = 10_000;
@@ -67,6 +78,6 @@ export async function exceptionDetail(scope: QueryScope, exceptionId: string, no
       historyRow,
       { name: 'kpi.exceptions.history' },
     );
-    return { ...item, history: rows.map(rowToApiEvent) };
+    return { ...item, history: rows.map((r) => withActor(rowToApiEvent(r))) };
   });
 }
