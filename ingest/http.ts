@@ -1,15 +1,17 @@
+import type { Principal } from '@/lib/auth/roles';
 import { env } from '@/lib/config/env';
 import { readBody, readBodyReserved } from '@/lib/http/body';
+import { admitIngest, ingestAsCaller } from './limits';
 import { Reservation } from './lock';
 import { parseBodyAsync, type ParsedLine } from './parse';
-import { ingestLines } from './pipeline';
 import type { IngestResult } from './types';
 
 /**
- * POST /api/v1/ingest: body limits, then the shared pipeline. The body's claim on the memory budget
- * lasts until its lines are parsed; from there the pipeline claims the batch's own weight.
+ * POST /api/v1/ingest: rate limit, body limits, line limit, then the shared pipeline. The body's claim
+ * on the memory budget lasts until its lines are parsed; from there the pipeline claims the batch's own weight.
  */
-export async function ingestRequest(req: Request): Promise<IngestResult> {
+export async function ingestRequest(req: Request, caller: Principal): Promise<IngestResult> {
+  admitIngest(caller);
   const { body, reservation } = await readBodyReserved(req, env().CT_MAX_BODY_BYTES, new Reservation());
   let lines: ParsedLine[];
   try {
@@ -17,7 +19,7 @@ export async function ingestRequest(req: Request): Promise<IngestResult> {
   } finally {
     reservation.release();
   }
-  return ingestLines(lines);
+  return ingestAsCaller(caller, lines);
 }
 
 /** An ingest body (OTLP traces too) read under the body limit and the ingest memory budget. */

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
-import { validateEvent } from '@/lib/events';
+import { env } from '@/lib/config/env';
+import { validateEvent, type IngestOrigin, type IngestPolicy } from '@/lib/events';
 import { toEventRow } from '@/lib/events/row';
 import { chTime, insertRows } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
@@ -7,7 +8,7 @@ import { lookupBehind, setLookupBehind, withInflightBytes, withWriteLock } from 
 import { Breather, MAX_RAW_KEPT, type ParsedLine } from './parse';
 import { repairLookups } from './recovery';
 import { storedIds } from './seen';
-import { summarize, type Accepted, type Drop, type IngestResult } from './types';
+import { keptRejections, summarize, type Accepted, type Drop, type IngestResult } from './types';
 
 /**
  * parse → validate → normalize → dedup → buffer → write. Parsing happens before (it depends on the
@@ -18,6 +19,9 @@ import { summarize, type Accepted, type Drop, type IngestResult } from './types'
 interface Batch {
   batchId: string;
   nowMs: number;
+  policy: IngestPolicy;
+  /** CT_MAX_REJECTED_PER_BATCH: rejected lines kept and listed; the rest are only counted. */
+  maxRejected: number;
   lines: ParsedLine[];
   valid: { line: number; raw: string; event: import('@/lib/events').CanonicalEvent }[];
   accepted: Accepted[];
@@ -43,7 +47,7 @@ const validate: Step = {
         b.drops.push({ line: l.line, event_id: null, kind: l.failure, reason: l.reason, raw: l.raw });
         continue;
       }
-      const r = validateEvent(l.value, b.nowMs);
+      const r = validateEvent(l.value, b.nowMs, b.policy);
       if (r.ok) b.valid.push({ line: l.line, raw: l.raw, event: r.event });
       else {
         const kind = l.value !== null && typeof l.value === 'object' && !Array.isArray(l.value) ? 'invalid_event' : 'not_an_object';
@@ -116,23 +120,21 @@ function statsRows(b: Batch) {
 }
 
 function rejectedRows(b: Batch) {
-  return b.drops
-    .filter((d) => d.kind !== 'duplicate_in_batch' && d.kind !== 'duplicate_stored')
-    .map((d) => {
-      const probe = sniff(d.raw);
-      return {
-        ingested_at: chTime(b.nowMs),
-        batch_id: b.batchId,
-        line: d.line,
-        event_id: d.event_id,
-        source_system: probe.source_system,
-        type: probe.type,
-        reason_key: d.kind === 'invalid_event' ? (d.reason.split(':')[0] ?? 'event').slice(0, 64) : d.kind,
-        reason: d.reason,
-        raw: d.raw.length > MAX_RAW_KEPT ? d.raw.slice(0, MAX_RAW_KEPT) : d.raw,
-        raw_truncated: d.raw.length > MAX_RAW_KEPT || d.kind === 'line_too_long',
-      };
-    });
+  return keptRejections(b.drops, b.maxRejected).kept.map((d) => {
+    const probe = sniff(d.raw);
+    return {
+      ingested_at: chTime(b.nowMs),
+      batch_id: b.batchId,
+      line: d.line,
+      event_id: d.event_id,
+      source_system: probe.source_system,
+      type: probe.type,
+      reason_key: d.kind === 'invalid_event' ? (d.reason.split(':')[0] ?? 'event').slice(0, 64) : d.kind,
+      reason: d.reason,
+      raw: d.raw.length > MAX_RAW_KEPT ? d.raw.slice(0, MAX_RAW_KEPT) : d.raw,
+      raw_truncated: d.raw.length > MAX_RAW_KEPT || d.kind === 'line_too_long',
+    };
+  });
 }
 
 /** Best effort, for pipeline health: which feed sent the bad line. */
@@ -178,15 +180,30 @@ function weight(lines: readonly ParsedLine[]): number {
   return n;
 }
 
+export interface IngestOptions {
+  /**
+   * `triage` only from lib/triage/actions.ts: it lets the batch speak as the tower (TOWER_SOURCE) and
+   * skips the warehouse allow-list. Every transport (HTTP, OTLP, CLI) and the demo seed leave it `feed`.
+   */
+  origin?: IngestOrigin;
+}
+
+function policyFor(origin: IngestOrigin): IngestPolicy {
+  const allowed = origin === 'feed' ? env().CT_WAREHOUSES : undefined;
+  return { origin, warehouses: allowed ? new Set(allowed) : null };
+}
+
 /**
  * Runs one batch of parsed lines through the pipeline. Resolves only once accepted events are stored.
  * Over the memory budget or the write queue's bound it throws `overloaded` (429) having stored nothing.
  */
-export async function ingestLines(lines: ParsedLine[], nowMs = Date.now()): Promise<IngestResult> {
+export async function ingestLines(lines: ParsedLine[], nowMs = Date.now(), opts: IngestOptions = {}): Promise<IngestResult> {
+  const policy = policyFor(opts.origin ?? 'feed');
+  const maxRejected = env().CT_MAX_REJECTED_PER_BATCH;
   return withInflightBytes(weight(lines), async () => {
-    const b: Batch = { batchId: crypto.randomUUID(), nowMs, lines, valid: [], accepted: [], chunks: [], drops: [] };
+    const b: Batch = { batchId: crypto.randomUUID(), nowMs, policy, maxRejected, lines, valid: [], accepted: [], chunks: [], drops: [] };
     await runSteps(BEFORE_LOCK, b);
     await withWriteLock(b.accepted.length, () => runSteps(UNDER_LOCK, b));
-    return summarize(b.accepted.length, b.drops);
+    return summarize(b.accepted.length, b.drops, maxRejected);
   });
 }

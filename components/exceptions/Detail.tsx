@@ -12,11 +12,12 @@ import { ActionForms } from './ActionForms';
 
 const STATUS_TONE = { open: 'breach', acknowledged: 'warn', resolved: 'ok' } as const;
 
-function HistoryEntry({ e, tz }: { e: ApiEvent; tz: string }) {
+/** `actor` is set only for the tower's own triage; a source system's event is shown as that system's. */
+function HistoryEntry({ e, tz }: { e: ApiEvent & { actor: string | null }; tz: string }) {
   const a = e.attributes;
   const what = e.type.replace(/^exception\./, '');
   const details = [
-    typeof a.actor === 'string' ? `by ${a.actor}` : null,
+    e.actor !== null ? `by ${e.actor}` : `by ${e.source_system}`,
     typeof a.owner === 'string' ? `owner ${a.owner}` : null,
     typeof a.resolution === 'string' ? `“${a.resolution}”` : null,
     typeof a.summary === 'string' ? a.summary : null,

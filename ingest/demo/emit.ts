@@ -7,6 +7,7 @@ import {
   OWNERS,
   RESOLUTIONS,
   SEC,
+  SERVICE_DESK,
   SEVERITY_WEIGHTS,
   iso,
 } from './model';
@@ -191,15 +192,15 @@ export class Emitter {
     let t = at;
     if (rng.chance(urgent || opts.keepOpen ? 0.92 : 0.7)) {
       t += rng.logNormal(urgent ? 12 * MIN : 50 * MIN, 0.8);
-      this.emit('exception.acknowledged', ctx, t, 'control-tower', { exception_id, actor });
+      this.emit('exception.acknowledged', ctx, t, SERVICE_DESK, { exception_id, actor });
       if (rng.chance(0.75)) {
         t += rng.logNormal(20 * MIN, 1);
-        this.emit('exception.assigned', ctx, t, 'control-tower', { exception_id, owner: rng.pick(OWNERS), actor });
+        this.emit('exception.assigned', ctx, t, SERVICE_DESK, { exception_id, owner: rng.pick(OWNERS), actor });
       }
     }
     if (opts.keepOpen || rng.chance(FORGOTTEN[severity])) return;
     const resolvedAt = Math.max(t + rng.range(5 * MIN, 40 * MIN), at + rng.logNormal(MTTR_MEDIAN[severity], 0.9));
     const resolution = rng.pick(RESOLUTIONS[category] ?? ['resolved']);
-    this.emit('exception.resolved', ctx, resolvedAt, 'control-tower', { exception_id, resolution, actor });
+    this.emit('exception.resolved', ctx, resolvedAt, SERVICE_DESK, { exception_id, resolution, actor });
   }
 }

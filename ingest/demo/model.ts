@@ -46,6 +46,12 @@ export const HOUR_WEIGHTS: readonly number[] = [
 
 export const CARRIERS = ['UPS', 'FedEx', 'XPO', 'Estes', 'Saia', 'ODFL'] as const;
 export const VENDORS = ['Acme Supply', 'Globex Industrial', 'Initech Parts', 'Umbrella Packaging', 'Stark Components'] as const;
+/**
+ * The demo month's triage history (acknowledged, assigned, resolved) comes from the company's service
+ * desk feed, not from the tower: ingest reserves `control-tower` for triage done in the tower itself.
+ */
+export const SERVICE_DESK = 'SERVICEDESK';
+/** Service desk agents, as the desk's feed names them (data, not tower users). */
 export const ACTORS = [
   'ana@example.com',
   'marcus@example.com',

@@ -26,6 +26,15 @@ const envSchema = z.object({
   CT_READ_MAX_AGE_S: z.coerce.number().nonnegative().max(3600).default(2),
   // How long `npm run ingest` waits out 429/503 (or an unreachable server) for one chunk before it stops.
   CT_INGEST_RETRY_MAX_S: z.coerce.number().positive().default(300),
+  // Ingest limits (README "Ingest limits and the tower's own voice").
+  CT_MAX_REJECTED_PER_BATCH: z.coerce.number().int().nonnegative().default(1000),
+  CT_MAX_LINES_PER_REQUEST: z.coerce.number().int().positive().default(100_000),
+  CT_INGEST_RATE_EVENTS_PER_S: z.coerce.number().nonnegative().default(200_000),
+  CT_WAREHOUSES: z
+    .string()
+    .transform((v) => v.split(',').map((w) => w.trim()).filter((w) => w !== ''))
+    .pipe(z.array(z.string()).min(1, 'CT_WAREHOUSES: name at least one warehouse'))
+    .optional(),
   NEXTAUTH_SECRET: z.string().optional(),
   NEXTAUTH_URL: z.string().optional(),
   // Off unless declared: only then are X-Forwarded-Host/-Proto believed (lib/auth/origin.ts).

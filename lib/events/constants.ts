@@ -53,6 +53,18 @@ export type AttributeValue = string | number | boolean;
 export type Attributes = Record<string, AttributeValue>;
 
 export const DEFAULT_WORKFLOW: Workflow = 'other';
+
+/**
+ * The tower's own voice (events.md): only signed-in triage (lib/triage) writes events from it, and only
+ * its `attributes.actor` names a tower user. Compared exactly, as every source system is.
+ */
+export const TOWER_SOURCE = 'control-tower';
+
+/**
+ * Who writes a batch: `feed` for every producer transport (HTTP, OTLP, CLI, demo seed), `triage` for
+ * the tower's exception actions. Only triage may use TOWER_SOURCE.
+ */
+export type IngestOrigin = 'feed' | 'triage';
 export const DEFAULT_CURRENCY = 'USD';
 
 /** Ingest tolerates producer clocks running ahead by up to one day, no more. */

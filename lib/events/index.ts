@@ -10,6 +10,7 @@ export {
   SYNC_STATUSES,
   WORKFLOWS,
   SYNC_TYPE,
+  TOWER_SOURCE,
   isBusinessType,
   isEventType,
   isExceptionType,
@@ -17,6 +18,7 @@ export {
   type AttributeValue,
   type BusinessType,
   type EventType,
+  type IngestOrigin,
   type Severity,
   type SyncStatus,
   type Workflow,
@@ -28,6 +30,7 @@ export {
   type CanonicalEvent,
   type CanonicalEventInput,
   type CanonicalEventSchema,
+  type IngestPolicy,
 } from './schema';
 export { validateEvent, type ValidationResult } from './validate';
 export { apiEventRowSchema, apiEventSchema, eventRowSchema, formatDecimal, rowToApiEvent, toEventRow, type ApiEvent, type EventRow } from './row';

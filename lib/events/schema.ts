@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { attributesSchema, isPlainObject, typeAttributeIssues, withDefaults } from './attributes';
-import { DEFAULT_WORKFLOW, EVENT_TYPES, SYNC_TYPE, WORKFLOWS, isEventType } from './constants';
+import { DEFAULT_WORKFLOW, EVENT_TYPES, SYNC_TYPE, TOWER_SOURCE, WORKFLOWS, isEventType, type IngestOrigin } from './constants';
 import { requiredOr, textSchema, truncateCodePoints } from './text';
 import { timestampSchema, toIsoUtc } from './timestamp';
 
@@ -26,12 +26,37 @@ export const ENVELOPE_FIELDS = [
 const quoteKey = (k: string) => JSON.stringify(truncateCodePoints(k, 64));
 
 /**
+ * Who may write what, beyond the shape of an event: only triage speaks as TOWER_SOURCE, and a feed's
+ * warehouse must be in the allow-list when one is configured (CT_WAREHOUSES; null = any). Triage acts
+ * on exceptions already stored, so the allow-list does not apply to it.
+ */
+export interface IngestPolicy {
+  origin: IngestOrigin;
+  warehouses: ReadonlySet<string> | null;
+}
+
+export const FEED_POLICY: IngestPolicy = { origin: 'feed', warehouses: null };
+
+function policyIssues(ev: { source_system: unknown; warehouse_id: unknown }, policy: IngestPolicy): { path: string; message: string }[] {
+  if (policy.origin === 'triage') return [];
+  const out: { path: string; message: string }[] = [];
+  if (ev.source_system === TOWER_SOURCE) {
+    out.push({ path: 'source_system', message: `"${TOWER_SOURCE}" is reserved for the tower's own triage events` });
+  }
+  if (policy.warehouses && typeof ev.warehouse_id === 'string' && !policy.warehouses.has(ev.warehouse_id)) {
+    out.push({ path: 'warehouse_id', message: `${quoteKey(ev.warehouse_id)} is not an allowed warehouse (CT_WAREHOUSES)` });
+  }
+  return out;
+}
+
+/**
  * The canonical event, the single source of truth for what ingest accepts (events.md v1). Input is
  * the producer's JSON object; output is the normalized event: defaults filled, timestamps as epoch ms
  * and canonical ISO text. `clock` returns the ingest time in epoch ms; it bounds future timestamps
- * and is the default `observed_at`. It is read during parse, so the schema is built once.
+ * and is the default `observed_at`. `policy` says who is writing (see IngestPolicy); like `clock` it is
+ * read during parse, so the schema is built once.
  */
-export function createCanonicalEventSchema(clock: () => number) {
+export function createCanonicalEventSchema(clock: () => number, policy: () => IngestPolicy = () => FEED_POLICY) {
   const timestamp = timestampSchema(clock);
   // null is accepted as "absent" on optional fields: the API returns absent values as null, and an
   // event read from the API must be re-ingestible as is.
@@ -62,6 +87,7 @@ export function createCanonicalEventSchema(clock: () => number) {
       (ev, ctx) => {
         // Runs even when fields failed (see `when`), so that a rule of an earlier field is never
         // hidden by a later field's error; failed fields still hold their raw input here.
+        for (const { path, message } of policyIssues(ev, policy())) ctx.addIssue({ code: 'custom', path: [path], message });
         const type: unknown = ev.type;
         if (!isEventType(type)) return;
         if (type === SYNC_TYPE) {

@@ -1,16 +1,17 @@
 import type { z } from 'zod';
 import { attributeRank } from './attributes';
-import { type CanonicalEvent, ENVELOPE_FIELDS, createCanonicalEventSchema } from './schema';
+import { type CanonicalEvent, ENVELOPE_FIELDS, FEED_POLICY, type IngestPolicy, createCanonicalEventSchema } from './schema';
 import { truncateCodePoints } from './text';
 
 export type ValidationResult =
   | { ok: true; event: CanonicalEvent }
   | { ok: false; reason: string; event_id: string | null };
 
-// Parsing is synchronous, so pinning the ingest time in a module variable for the duration of one
-// safeParse is race-free, and one compiled schema serves every call.
+// Parsing is synchronous, so pinning the ingest time and policy in module variables for the duration
+// of one safeParse is race-free, and one compiled schema serves every call.
 let ingestNowMs = 0;
-const schema = createCanonicalEventSchema(() => ingestNowMs);
+let ingestPolicy: IngestPolicy = FEED_POLICY;
+const schema = createCanonicalEventSchema(() => ingestNowMs, () => ingestPolicy);
 
 const FIELD_RANK: ReadonlyMap<PropertyKey, number> = new Map(ENVELOPE_FIELDS.map((f, i) => [f, i]));
 const ATTRIBUTES_RANK = ENVELOPE_FIELDS.indexOf('attributes');
@@ -67,11 +68,13 @@ function eventIdOf(input: unknown): string | null {
 
 /**
  * Validates one producer event against events.md at ingest time `nowMs` (epoch ms). Never throws on
- * bad input: the reason is one sentence naming the first offending field.
+ * bad input: the reason is one sentence naming the first offending field. `policy` defaults to a feed's
+ * (TOWER_SOURCE reserved, any warehouse).
  */
-export function validateEvent(input: unknown, nowMs: number): ValidationResult {
+export function validateEvent(input: unknown, nowMs: number, policy: IngestPolicy = FEED_POLICY): ValidationResult {
   if (!Number.isFinite(nowMs)) throw new TypeError('validateEvent: nowMs must be a finite epoch ms');
   ingestNowMs = Math.floor(nowMs);
+  ingestPolicy = policy;
   const r = schema.safeParse(input);
   if (r.success) return { ok: true, event: r.data };
   return { ok: false, reason: reasonOf(firstIssue(r.error.issues)), event_id: eventIdOf(input) };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '@/lib/errors';
-import { apiEventRowSchema, apiEventSchema, rowToApiEvent } from '@/lib/events';
+import { TOWER_SOURCE, apiEventRowSchema, apiEventSchema, rowToApiEvent, type ApiEvent } from '@/lib/events';
 import type { QueryScope } from '@/lib/scope';
 import { p, query, sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
@@ -10,8 +10,20 @@ import { exceptionItem, exceptionState } from './exceptions';
 import { EXCEPTION_EVENT_TYPES } from '@/lib/kpi/exceptions-state';
 
 /** api.md `GET /api/v1/exceptions/{exception_id}`: the item plus every `exception.*` event of it. */
-export const exceptionDetailResponse = exceptionItem.extend({ history: z.array(apiEventSchema) });
+/**
+ * A history item is the event plus `actor`: the tower user who acted, only on the tower's own triage
+ * events (TOWER_SOURCE, which ingest refuses from feeds). An `actor` a source system sends stays data in
+ * `attributes` and is never shown as a user: the event is the source system's, whoever it says did it.
+ */
+export const historyEvent = apiEventSchema.extend({ actor: z.string().nullable() });
+
+export const exceptionDetailResponse = exceptionItem.extend({ history: z.array(historyEvent) });
 export type ExceptionDetailResponse = z.infer<typeof exceptionDetailResponse>;
+
+function withActor(e: ApiEvent): z.infer<typeof historyEvent> {
+  const actor = e.source_system === TOWER_SOURCE && typeof e.attributes.actor === 'string' ? e.attributes.actor : null;
+  return { ...e, actor };
+}
 
 // An exception has a handful of events; the cap only keeps a pathological one from flooding a response.
 const MAX_HISTORY = 10_000;
@@ -35,6 +47,6 @@ export async function exceptionDetail(scope: QueryScope, exceptionId: string, no
       apiEventRowSchema,
       { name: 'kpi.exceptions.history' },
     );
-    return { ...item, history: rows.map(rowToApiEvent) };
+    return { ...item, history: rows.map((r) => withActor(rowToApiEvent(r))) };
   });
 }

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '@/lib/errors';
-import { codePointLength, type Workflow } from '@/lib/events';
+import { TOWER_SOURCE, codePointLength, type Workflow } from '@/lib/events';
 import { textProblem } from '@/lib/events/text';
 import { invalidateReads } from '@/lib/server/shared-reads';
 import { withSpan } from '@/lib/telemetry/span';
@@ -115,13 +115,14 @@ export async function performExceptionAction(req: ActionRequest): Promise<Record
         event_id: `ct-${crypto.randomUUID()}`,
         type: EVENT_TYPE[action],
         occurred_at: new Date(now).toISOString(),
-        source_system: 'control-tower',
+        source_system: TOWER_SOURCE,
         warehouse_id: target.warehouse_id,
         correlation_id: target.correlation_id,
         workflow: target.workflow,
         attributes: { exception_id: target.exception_id, actor: actor.email, ...extra },
       };
-      const result = await ingestLines([{ line: 1, raw: JSON.stringify(event), value: event }], now);
+      // The one caller that may speak as the tower: see IngestOptions.origin.
+      const result = await ingestLines([{ line: 1, raw: JSON.stringify(event), value: event }], now, { origin: 'triage' });
       if (result.accepted !== 1) {
         throw new AppError('internal', `exception action not recorded: ${result.errors[0]?.reason ?? 'unknown reason'}`);
       }

@@ -72,4 +72,28 @@ describe('npm run ingest (direct mode)', () => {
     expect(JSON.parse(out2.trim().split('\n').pop()!)).toEqual({ accepted: 0, duplicates: LINES - bad, rejected: bad });
     fs.rmSync(dir, { recursive: true, force: true });
   });
+
+  it('refuses control-tower events: the tower\'s own voice is not a feed\'s, reported with line and field', { timeout: 120_000 }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-cli-'));
+    const file = path.join(dir, 'forged.ndjson');
+    const ev = (id: string, type: string, source: string, attrs: Record<string, string>) =>
+      JSON.stringify({ event_id: id, type, occurred_at: '2026-10-14T12:00:00Z', source_system: source, warehouse_id: 'DC-ATL', correlation_id: 'SO-1', attributes: { exception_id: 'EXC-1', ...attrs } });
+    fs.writeFileSync(file, [
+      ev('o-1', 'exception.opened', 'MIDDLEWARE', { category: 'sync_failure', severity: 'low' }),
+      ev('r-1', 'exception.resolved', 'control-tower', { actor: 'admin@bars.test' }),
+    ].join('\n') + '\n');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'ingest/cli.ts', file], {
+      env: { ...process.env, CT_DATA_DIR: path.join(dir, 'store'), CT_DEMO: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code, stderr.slice(-2000)).toBe(1);
+    expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({ accepted: 1, duplicates: 0, rejected: 1 });
+    expect(stderr).toContain(`${file}:2: source_system: "control-tower" is reserved for the tower's own triage events`);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 });

@@ -167,6 +167,13 @@ describe('GET /api/v1/exceptions/{exception_id}', () => {
     expect(new Set(body.history.map((h) => h.warehouse_id)).size).toBe(2);
   });
 
+  it("a source system's actor attribute is data, never a tower user: history says who by source_system", async () => {
+    const body = exceptionDetailResponse.parse((await detail('E-0')).body); // acknowledged by MIDDLEWARE with actor x@y
+    const ack = body.history.find((h) => h.type === 'exception.acknowledged')!;
+    expect(ack).toMatchObject({ source_system: 'MIDDLEWARE', actor: null, attributes: { actor: 'x@y' } });
+    expect(body.history.every((h) => h.actor === null)).toBe(true);
+  });
+
   it('404 when unknown or outside the scope; a restricted caller sees only in-scope history', async () => {
     expect((await detail('NOPE')).status).toBe(404);
     expect((await detail('E-ORPHAN')).status).toBe(404);
@@ -200,6 +207,7 @@ describe('exception actions', () => {
     expect(d.history.slice(-3).map((h) => [h.type, h.source_system, h.attributes.actor])).toEqual([
       ['exception.acknowledged', 'control-tower', ANA.email], ['exception.assigned', 'control-tower', ANA.email], ['exception.resolved', 'control-tower', ANA.email]]);
     expect(d.history.at(-1)!.attributes).toEqual({ exception_id: id, actor: ANA.email, resolution: 'reprocessed' });
+    expect(d.history.slice(-3).map((h) => h.actor)).toEqual([ANA.email, ANA.email, ANA.email]);
     await expect(act(id, 'resolve')).rejects.toMatchObject({ code: 'conflict' });
   });
 

@@ -29,7 +29,7 @@ const opened = (wh: string, exc: string, at: string, severity: string, workflow:
   workflow, attributes: { exception_id: exc, category: 'invoice_mismatch', severity },
 });
 const resolved = (wh: string, exc: string, at: string): Ev => ({
-  event_id: id('res'), type: 'exception.resolved', occurred_at: at, source_system: 'control-tower', warehouse_id: wh, correlation_id: `C-${exc}`,
+  event_id: id('res'), type: 'exception.resolved', occurred_at: at, source_system: 'SERVICEDESK', warehouse_id: wh, correlation_id: `C-${exc}`,
   attributes: { exception_id: exc, resolution: 'fixed' },
 });
 const snap = (wh: string, sys: string, sku: string, at: string, quantity: number, unit_cost?: number): Ev => ({

@@ -23,7 +23,7 @@ const opened = (id: string, wh: string, at: number, severity: string, eventId = 
   correlation_id: `C-${id}`, workflow: 'order_to_cash', attributes: { exception_id: id, category: 'sync_failure', severity },
 });
 const follow = (type: string, id: string, wh: string, at: number, attrs: Ev = {}): Ev => ({
-  event_id: `fu-${++seq}`, type, occurred_at: iso(at), source_system: 'control-tower', warehouse_id: wh,
+  event_id: `fu-${++seq}`, type, occurred_at: iso(at), source_system: 'SERVICEDESK', warehouse_id: wh,
   correlation_id: `C-${id}`, attributes: { exception_id: id, ...attrs },
 });
 

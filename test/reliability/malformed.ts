@@ -76,9 +76,11 @@ export async function malformedScenario(opts: { lines: number; say?: (s: string)
   const batch = malformedBatch(opts.lines, 'mf');
   // A 100k-line batch with a 2 MiB line and 10k bad lines does not fit the default 16 MiB limit.
   const limit = Math.max(16 * 1048576, 2 ** Math.ceil(Math.log2(batch.body.length)));
-  const server = await TestServer.start({ env: { CT_MAX_BODY_BYTES: String(limit) } });
+  // Every bad line is checked below, so this server keeps them all (the default keeps the first 1,000).
+  const server = await TestServer.start({ env: { CT_MAX_BODY_BYTES: String(limit), CT_MAX_REJECTED_PER_BATCH: String(opts.lines) } });
   try {
     if (limit > 16 * 1048576) rec.note(`this server runs with CT_MAX_BODY_BYTES=${limit / 1048576} MiB`);
+    rec.note(`this server runs with CT_MAX_REJECTED_PER_BATCH=${opts.lines}, so that every bad line is listed and kept`);
     rec.note(`body ${(batch.body.length / 1048576).toFixed(1)} MiB, CRLF line ends and a BOM, ${batch.good} good lines, ${batch.bad.size} bad (${[...new Set(batch.bad.values())].join(', ')})`);
     const rssBefore = server.rssMiB();
     const a = await post(server.url, batch.body);

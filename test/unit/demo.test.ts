@@ -43,6 +43,12 @@ describe('generateDemo', () => {
     expect(failures.slice(0, 3)).toEqual([]);
   });
 
+  it('never speaks as the tower: its triage history comes from a service desk feed', () => {
+    expect(events.filter((e) => e.source_system === 'control-tower')).toEqual([]);
+    expect(ofType('exception.resolved').length).toBeGreaterThan(0);
+    expect(new Set(ofType('exception.acknowledged').map((e) => e.source_system))).toEqual(new Set(['SERVICEDESK']));
+  });
+
   it('never stamps anything after endMs or before 2000', () => {
     const floor = Date.UTC(2000, 0, 1);
     const format = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;

@@ -48,7 +48,13 @@ function rejectAt(field: string, input: unknown, now = NOW): string {
 
 describe('events.md examples', () => {
   it.each(EXAMPLES.map((l, i) => [i + 1, l] as const))('examples.ndjson line %i validates', (_n, line) => {
-    accept(JSON.parse(line));
+    const input = JSON.parse(line) as Obj;
+    if (input.source_system !== 'control-tower') accept(input);
+    else {
+      // The tower's own triage events: valid from triage, refused from a feed (events.md).
+      expect(validateEvent(input, NOW, { origin: 'triage', warehouses: null }).ok).toBe(true);
+      expect(reject(input)).toMatch(/^source_system: "control-tower" is reserved/);
+    }
   });
 });
 
@@ -89,6 +95,25 @@ describe('envelope rules', () => {
       expect(reject(sync({ [f]: 'x'.repeat(65) }))).toBe(`${f}: must be at most 64 characters`);
       rejectAt(f, sync({ [f]: '' }));
     }
+  });
+
+  it('source_system "control-tower" is the tower\'s own: rejected from feeds, exactly, accepted from triage', () => {
+    const tower = business({ source_system: 'control-tower', warehouse_id: 'x'.repeat(65) });
+    // The reserved source is reported before a later field's error (table order).
+    expect(reject(tower)).toBe('source_system: "control-tower" is reserved for the tower\'s own triage events');
+    accept(business({ source_system: 'Control-Tower' }));
+    const triage = validateEvent(business({ source_system: 'control-tower' }), NOW, { origin: 'triage', warehouses: null });
+    expect(triage.ok).toBe(true);
+  });
+
+  it('a warehouse allow-list rejects other warehouses from feeds, naming warehouse_id; triage is not bound by it', () => {
+    const policy = { origin: 'feed', warehouses: new Set(['DC-ATL']) } as const;
+    expect(validateEvent(business({ warehouse_id: 'DC-ATL' }), NOW, policy).ok).toBe(true);
+    expect(validateEvent(business({ warehouse_id: 'DC-EVIL' }), NOW, policy)).toMatchObject({
+      ok: false,
+      reason: 'warehouse_id: "DC-EVIL" is not an allowed warehouse (CT_WAREHOUSES)',
+    });
+    expect(validateEvent(business({ warehouse_id: 'DC-EVIL' }), NOW, { ...policy, origin: 'triage' }).ok).toBe(true);
   });
 
   it('correlation_id is 1–256 code points and hostile values pass unchanged', () => {

@@ -5,8 +5,8 @@ import { json } from '@/lib/http/respond';
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-export const POST = route('ingest', async ({ req }) => {
-  const result = await ingestRequest(req);
+export const POST = route('ingest', async ({ req, principal }) => {
+  const result = await ingestRequest(req, principal);
   return json(result, ingestStatus(result));
 });
 
