@@ -46,6 +46,14 @@ export async function repairLookups(nowMs = Date.now()): Promise<void> {
       WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)
       GROUP BY warehouse_id`);
     await command(sql`
+      INSERT INTO inventory_latest (warehouse_id, sku, source_system, latest, latest_at)
+      SELECT toString(warehouse_id), sku, toString(source_system),
+        argMaxState(tuple(quantity, unit_cost, occurred_at), tuple(occurred_at, event_id)), max(occurred_at)
+      FROM events
+      WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)
+        AND type = 'inventory.snapshot' AND source_system IN ('ERP', 'WMS')
+      GROUP BY warehouse_id, sku, source_system`);
+    await command(sql`
       INSERT INTO invoice_postings (correlation_id, shipped_at, first_shipment, invoiced_at)
       SELECT correlation_id,
         minIf(toNullable(occurred_at), type = 'shipment.confirmed'),

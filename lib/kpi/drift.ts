@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { QueryScope } from '@/lib/scope';
-import { p, query, sql, type Sql } from '@/lib/store';
+import { p, query, sql, type Param, type Sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
 import { assemble, listWarehouses, ratio, scopeFilter } from './common';
+import { fromRollup } from './tables';
 
 /**
  * metrics.md §4. Per (warehouse, sku): the latest ERP and the latest WMS inventory.snapshot at or
@@ -33,12 +34,60 @@ const DEC_ZERO = sql`toDecimal128(0, 6)`;
 /**
  * One row per compared (warehouse_id, sku) with exact Decimal columns: erp_q, wms_q, erp_cost, wms_cost,
  * erp_ms, wms_ms, drift (WMS − ERP), cost (ERP's unit_cost, else WMS's; NULL when neither has one) and
- * value = |drift| × cost (0 without a cost). Shared by the aggregate and the mismatched-SKU list.
+ * value = |drift| × cost (0 without a cost). Shared by the aggregate, the mismatched-SKU list, close
+ * readiness and the alert metric. From the inventory_latest rollup when it answers exactly, else raw.
  */
 export function driftPairs(scope: QueryScope, asOf: number): Sql {
-  // Tuples keep a NULL unit_cost from being skipped the way argMax skips NULL arguments, and the
-  // (occurred_at, event_id) key makes "latest, ties by the greater event_id" a single comparison.
-  // source_system is compared exactly: "erp" or "Wms" are other systems (events.md).
+  const at = p.time(asOf);
+  // The two sources are exclusive by one scalar the engine evaluates before reading: the rollup holds only
+  // each key's LATEST snapshot, which is the answer at as_of exactly when no key in scope has a later one.
+  const latest = sql`(SELECT max(latest_at) FROM inventory_latest WHERE ${scopeFilter(scope)})`;
+  if (!fromRollup('inventory_latest')) return pairs(rawLatest(scope, at, sql`1`));
+  // In WHERE, so the side that does not answer becomes a constant-false filter and reads nothing.
+  return sql`${pairs(rollupLatest(scope, sql`${latest} <= ${at}`))}
+    UNION ALL
+    ${pairs(rawLatest(scope, at, sql`(${latest} > ${at} OR ${latest} IS NULL)`))}`;
+}
+
+/**
+ * Per (warehouse, sku): `erp` and `wms` as (quantity, unit_cost, occurred_at) tuples of the latest snapshot
+ * (latest by occurred_at, ties by the greater event_id) and how many each system has. Tuples keep a NULL
+ * unit_cost from being skipped the way argMax skips NULL arguments. source_system is compared exactly:
+ * "erp" or "Wms" are other systems (events.md).
+ */
+function rawLatest(scope: QueryScope, at: Param, gate: Sql): Sql {
+  return sql`
+    SELECT
+      toString(warehouse_id) AS warehouse_id,
+      sku,
+      argMaxIf(tuple(quantity, unit_cost, occurred_at), tuple(occurred_at, event_id), source_system = 'ERP') AS erp,
+      argMaxIf(tuple(quantity, unit_cost, occurred_at), tuple(occurred_at, event_id), source_system = 'WMS') AS wms,
+      countIf(source_system = 'ERP') AS n_erp,
+      countIf(source_system = 'WMS') AS n_wms
+    FROM events
+    WHERE type = 'inventory.snapshot' AND occurred_at <= ${at}
+      AND source_system IN ('ERP', 'WMS') AND ${scopeFilter(scope)} AND ${gate}
+    GROUP BY warehouse_id, sku`;
+}
+
+/** The same columns from inventory_latest (0010): one merged state per (warehouse, sku, system). */
+function rollupLatest(scope: QueryScope, gate: Sql): Sql {
+  return sql`
+    SELECT warehouse_id, sku,
+      anyIf(v, source_system = 'ERP') AS erp,
+      anyIf(v, source_system = 'WMS') AS wms,
+      countIf(source_system = 'ERP') AS n_erp,
+      countIf(source_system = 'WMS') AS n_wms
+    FROM (
+      SELECT warehouse_id, sku, source_system, argMaxMerge(latest) AS v
+      FROM inventory_latest WHERE ${scopeFilter(scope)} AND ${gate}
+      GROUP BY warehouse_id, sku, source_system
+    )
+    GROUP BY warehouse_id, sku`;
+}
+
+/** Compared pairs with exact Decimal columns (see driftPairs). */
+function pairs(latest: Sql): Sql {
   return sql`
     SELECT
       warehouse_id, sku,
@@ -48,20 +97,7 @@ export function driftPairs(scope: QueryScope, asOf: number): Sql {
       wms_q - erp_q AS drift,
       coalesce(erp_cost, wms_cost) AS cost,
       abs(drift) * ifNull(cost, ${DEC_ZERO}) AS value
-    FROM (
-      SELECT
-        toString(warehouse_id) AS warehouse_id,
-        sku,
-        argMaxIf(tuple(quantity, unit_cost, occurred_at), tuple(occurred_at, event_id), source_system = 'ERP') AS erp,
-        argMaxIf(tuple(quantity, unit_cost, occurred_at), tuple(occurred_at, event_id), source_system = 'WMS') AS wms,
-        countIf(source_system = 'ERP') AS n_erp,
-        countIf(source_system = 'WMS') AS n_wms
-      FROM events
-      WHERE type = 'inventory.snapshot' AND occurred_at <= ${p.time(asOf)}
-        AND source_system IN ('ERP', 'WMS') AND ${scopeFilter(scope)}
-      GROUP BY warehouse_id, sku
-      HAVING n_erp > 0 AND n_wms > 0
-    )`;
+    FROM (${latest} HAVING n_erp > 0 AND n_wms > 0)`;
 }
 
 const row = z.object({

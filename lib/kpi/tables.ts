@@ -15,10 +15,11 @@ import { sql, type Sql } from '@/lib/store';
  *   Quantiles come from a log-bucket histogram with bucket min/max, within 0.5 % of the exact
  *   nearest-rank value (metrics.md allows 1 %), and computed the same way from raw rows, so the
  *   answer does not depend on which table served it.
- * Exception aging reads ~3 events per exception (no real gain); drift reads nightly snapshots, whose
- * count does not grow with transaction volume.
+ * - `inventory_latest`: inventory_latest (0010), each (warehouse, sku, system)'s latest snapshot, for an
+ *   as_of at or after every snapshot in scope (the usual "now"); an earlier as_of reads raw.
+ * Exception aging reads ~3 events per exception (no real gain).
  */
-export type Question = 'warehouse_list' | 'first_postings' | 'sync_hourly';
+export type Question = 'warehouse_list' | 'first_postings' | 'sync_hourly' | 'inventory_latest';
 
 const forceRaw = (): boolean => env().CT_FORCE_RAW;
 
