@@ -115,6 +115,22 @@ function statsRows(b: Batch) {
   return [...counts.values()].map((c) => ({ ts: chTime(b.nowMs), ...c }));
 }
 
+/**
+ * The accepted events' delays for pipeline_hourly (0008_pipeline_rollup.sql): one row per distinct
+ * (occurred_at, warehouse, source, type) with its count; the view buckets them in SQL, with the same
+ * expression as the raw read path, from the very values stored in `events`.
+ */
+function delayRows(b: Batch) {
+  const rows = new Map<string, { ingested_at: string; occurred_at: string; warehouse_id: string; source_system: string; type: string; n: number }>();
+  for (const { row } of b.accepted) {
+    const k = `${row.occurred_at}\u0000${row.warehouse_id}\u0000${row.source_system}\u0000${row.type}`;
+    const r = rows.get(k);
+    if (r) r.n++;
+    else rows.set(k, { ingested_at: row.ingested_at, occurred_at: row.occurred_at, warehouse_id: row.warehouse_id, source_system: row.source_system, type: row.type, n: 1 });
+  }
+  return [...rows.values()];
+}
+
 function rejectedRows(b: Batch) {
   return b.drops
     .filter((d) => d.kind !== 'duplicate_in_batch' && d.kind !== 'duplicate_stored')
@@ -159,6 +175,8 @@ const write: Step = {
     }
     await insertRows('rejected_events', rejectedRows(b));
     await insertRows('ingest_stats', statsRows(b));
+    // Last: rows of an hour count as complete only once they add up to what `events` holds for it.
+    await insertRows('pipeline_delay_input', delayRows(b));
   },
 };
 

@@ -14,10 +14,14 @@ import { sql, type Sql } from '@/lib/store';
  *   Quantiles come from a log-bucket histogram with bucket min/max, within 0.5 % of the exact
  *   nearest-rank value (metrics.md allows 1 %), and computed the same way from raw rows, so the
  *   answer does not depend on which table served it.
+ * - `pipeline_hourly`: pipeline_hourly (0008), per ingest hour × warehouse × source × type, accepted count
+ *   and ingest-delay histogram (same buckets), for pipeline health: written by the ingest pipeline per batch
+ *   and used for an hour only while those rows add up to the rows `events` received in it, else the hour's
+ *   recomputation from deduplicated raw events, else raw (lib/kpi/pipeline-cells.ts decides per hour).
  * Exception aging reads ~3 events per exception (no real gain); drift reads nightly snapshots, whose
  * count does not grow with transaction volume.
  */
-export type Question = 'warehouse_list' | 'first_postings' | 'sync_hourly';
+export type Question = 'warehouse_list' | 'first_postings' | 'sync_hourly' | 'pipeline_hourly';
 
 const forceRaw = (): boolean => process.env.CT_FORCE_RAW === '1';
 
