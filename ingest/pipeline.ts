@@ -116,19 +116,20 @@ function statsRows(b: Batch) {
 }
 
 /**
- * The accepted events' delays for pipeline_hourly (0008_pipeline_rollup.sql): one row per distinct
- * (occurred_at, warehouse, source, type) with its count; the view buckets them in SQL, with the same
- * expression as the raw read path, from the very values stored in `events`.
+ * The accepted events' delays for pipeline_hourly (0008_pipeline_rollup.sql): per warehouse × source × type,
+ * the distinct occurred_at stored in `events` with their counts; the view buckets them in SQL with the same
+ * expressions as the raw read path. Every accepted row of a batch has the batch's ingested_at.
  */
 function delayRows(b: Batch) {
-  const rows = new Map<string, { ingested_at: string; occurred_at: string; warehouse_id: string; source_system: string; type: string; n: number }>();
+  type Group = { ingested_at: string; warehouse_id: string; source_system: string; type: string; at: Map<string, number> };
+  const groups = new Map<string, Group>();
   for (const { row } of b.accepted) {
-    const k = `${row.occurred_at}\u0000${row.warehouse_id}\u0000${row.source_system}\u0000${row.type}`;
-    const r = rows.get(k);
-    if (r) r.n++;
-    else rows.set(k, { ingested_at: row.ingested_at, occurred_at: row.occurred_at, warehouse_id: row.warehouse_id, source_system: row.source_system, type: row.type, n: 1 });
+    const k = `${row.warehouse_id}\u0000${row.source_system}\u0000${row.type}`;
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = { ingested_at: row.ingested_at, warehouse_id: row.warehouse_id, source_system: row.source_system, type: row.type, at: new Map() }));
+    g.at.set(row.occurred_at, (g.at.get(row.occurred_at) ?? 0) + 1);
   }
-  return [...rows.values()];
+  return [...groups.values()].map(({ at, ...g }) => ({ ...g, occurred: [...at.keys()], counts: [...at.values()] }));
 }
 
 function rejectedRows(b: Batch) {

@@ -51,18 +51,19 @@ PARTITION BY toYYYYMM(hour)
 ORDER BY (hour, gen, warehouse_id, source_system, type);
 -- @distributed pipeline_hourly cityHash64(hour)
 
--- The pipeline inserts one row per distinct (ingested_at, occurred_at, warehouse, source, type) of a batch's
--- accepted events; nothing is stored here, the view buckets the delays with the very expression the raw
--- read path uses (the text of lagBucket and of the delay in lib/store/rollups.ts). A node-local table:
--- its view writes to the local part of pipeline_hourly on whichever node the writer talks to.
+-- The pipeline inserts one row per batch × warehouse × source × type: the distinct occurred_at of its accepted
+-- events, each with its count (arrays, so a batch is a few rows to parse, not one per event). Nothing is
+-- stored here; the view buckets the delays with the very expressions the raw read path uses (the text of
+-- lagBucket and INGEST_DELAY_MS in lib/store/rollups.ts) on the very values stored in `events`. A node-local
+-- table: its view writes to the local part of pipeline_hourly on whichever node the writer talks to.
 CREATE TABLE IF NOT EXISTS pipeline_delay_input {{on_cluster}}
 (
     ingested_at   DateTime64(3, 'UTC'),
-    occurred_at   DateTime64(3, 'UTC'),
     warehouse_id  String,
     source_system String,
     type          String,
-    n             UInt64
+    occurred      Array(DateTime64(3, 'UTC')),
+    counts        Array(UInt64)
 )
 ENGINE = Null;
 
@@ -78,9 +79,11 @@ AS SELECT
     minMap([b], [d]) AS hist_min,
     maxMap([b], [d]) AS hist_max
 FROM (
-    SELECT *, toInt64(dateDiff('millisecond', occurred_at, ingested_at)) AS d,
+    SELECT ingested_at, warehouse_id, source_system, type, n,
+           toInt64(dateDiff('millisecond', occurred_at, ingested_at)) AS d,
            toInt16(if(d = 0, 0, sign(d) * (floor(log(abs(d)) / log(1.01)) + 1))) AS b
     FROM pipeline_delay_input
+    ARRAY JOIN occurred AS occurred_at, counts AS n
 )
 GROUP BY hour, warehouse_id, source_system, type;
 
