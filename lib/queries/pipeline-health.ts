@@ -15,6 +15,8 @@ import { delayP95Seconds, pipelineAggregate, pipelineAggregateRow, pipelineCells
  * counters come from them. A caller limited to some warehouses must not learn about other warehouses'
  * traffic, so for them `accepted` is counted from the stored events of their warehouses, and
  * `duplicates` / `rejected` are reported as 0 rather than as figures that mix in other warehouses.
+ * Those counters are what the pipeline counted per batch, read the same way whichever table serves the
+ * delays; only the delay histogram and the scoped count have a rollup (lib/kpi/tables.ts).
  */
 export const pipelineHealthParams = z.object({ from: z.number(), to: z.number() });
 export type PipelineHealthParams = z.infer<typeof pipelineHealthParams>;
