@@ -19,9 +19,20 @@ const HOURS_PER_STATEMENT = 24;
 const dirtyRow = z.object({ hour_s: z.number(), rows: z.number(), current: z.number() });
 type DirtyHour = z.infer<typeof dirtyRow>;
 
+/**
+ * Background ticks look at the recent hours only (where crashes, replays and the startup repair land) and at
+ * the whole history every FULL_SCAN_MS (a store that predates the rollup, a replay of an old block).
+ */
+const RECENT_MS = 48 * HOUR_MS;
+const FULL_SCAN_MS = 5 * 60_000;
+let lastFullScan = 0;
+
 let lastGen = 0;
-/** A gen no earlier recomputation used: the clock in ms, strictly increasing within the process. */
-const nextGen = (): number => (lastGen = Math.max(lastGen + 1, Date.now()));
+/**
+ * A gen no other recomputation used: the clock in µs plus a random tail, strictly increasing within the
+ * process, so two servers of a cluster recomputing the same hour never add up each other's rows.
+ */
+const nextGen = (): number => (lastGen = Math.max(lastGen + 1, Date.now() * 1000 + Math.floor(Math.random() * 1000)));
 
 async function recompute(hours: DirtyHour[]): Promise<void> {
   const gen = nextGen();
@@ -47,17 +58,25 @@ async function recompute(hours: DirtyHour[]): Promise<void> {
     FROM (SELECT arrayJoin(arrayZip(${p.i64s(starts)}, ${p.i64s(hours.map((h) => h.rows))})) AS h)`);
 }
 
-/** Recomputes up to `maxHours` settled hours that need it, most recent first; returns how many. */
-export async function refreshPipelineRollup(now = Date.now(), maxHours = 96): Promise<number> {
+/**
+ * Recomputes up to `maxHours` settled hours that need it, most recent first; returns how many. `full`:
+ * every hour of the store; by default the last RECENT_MS, and all of them every FULL_SCAN_MS.
+ */
+export async function refreshPipelineRollup(now = Date.now(), maxHours = 96, full?: boolean): Promise<number> {
   return withLane('bulk', () => withSpan('rollup.pipeline_refresh', {}, async (span) => {
     const settled = Math.floor((now - SETTLE_MS) / HOUR_MS) * HOUR_MS;
+    const all = full ?? Date.now() - lastFullScan >= FULL_SCAN_MS;
+    if (all) lastFullScan = Date.now();
+    const since = all ? 0 : settled - RECENT_MS;
+    const hours = sql`hour >= toDateTime(${p.i64(Math.floor(since / 1000))}, 'UTC') AND hour < toDateTime(${p.i64(Math.floor(settled / 1000))}, 'UTC')`;
     const stale = await query(
-      sql`SELECT hour_s, rows, current FROM (${hoursNotFromPipeline(sql`hour < toDateTime(${p.i64(Math.floor(settled / 1000))}, 'UTC')`)})
+      sql`SELECT hour_s, rows, current FROM (${hoursNotFromPipeline(hours)})
           WHERE current = 0 ORDER BY hour_s DESC LIMIT ${p.u32(maxHours)}`,
       dirtyRow,
       { name: 'rollup.pipeline_stale' },
     );
     for (let i = 0; i < stale.length; i += HOURS_PER_STATEMENT) await recompute(stale.slice(i, i + HOURS_PER_STATEMENT));
+    if (all && stale.length >= maxHours) lastFullScan = 0; // a backlog: the next tick scans everything again
     span.setAttribute('hours', stale.length);
     return stale.length;
   }));
@@ -67,7 +86,7 @@ export async function refreshPipelineRollup(now = Date.now(), maxHours = 96): Pr
 export async function refreshPipelineRollupFully(now = Date.now(), maxRounds = 10_000): Promise<number> {
   let total = 0;
   for (let i = 0; i < maxRounds; i++) {
-    const n = await refreshPipelineRollup(now, 480);
+    const n = await refreshPipelineRollup(now, 480, true);
     total += n;
     if (n === 0) break;
   }

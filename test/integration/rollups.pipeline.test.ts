@@ -106,6 +106,8 @@ const rawHours = async (before = Date.now() + 2 * H) =>
 const REFRESH_NOW = Date.now() + 2 * H; // every ingest hour of the test has settled
 /** Each scenario ingests dozens of batches and compares 30 reads both ways: minutes on a busy 2-core machine. */
 const SLOW = 240_000;
+/** More hours than a read answers raw hour by hour (lib/kpi/pipeline-cells.ts): the whole window reads raw. */
+const MAX_RAW_HOURS_SEEN = 48;
 
 describe('pipeline health rollup == raw', () => {
   it('from the rows the pipeline wrote per batch', async () => {
@@ -181,6 +183,18 @@ describe('pipeline health rollup == raw', () => {
     await command(unsafeRaw('DETACH TABLE pipeline_hour_activity_mv'));
     await ingest(events(9, 'novw', T0 + 40 * H), T0 + 40 * H);
     await command(unsafeRaw('ATTACH TABLE pipeline_hour_activity_mv'));
+    await expectRollupEqualsRaw();
+    await refreshPipelineRollupFully(REFRESH_NOW);
+    expect(await rawHours()).toEqual([]);
+    await expectRollupEqualsRaw();
+  }, SLOW);
+
+  it('a store that predates the rollup: raw until the refresher has recomputed every hour, then the same', async () => {
+    await command(unsafeRaw('TRUNCATE TABLE pipeline_hourly'));
+    await command(unsafeRaw('TRUNCATE TABLE pipeline_hour_state'));
+    expect((await rawHours()).length).toBeGreaterThan(MAX_RAW_HOURS_SEEN);
+    await expectRollupEqualsRaw();
+    expect(await refreshPipelineRollup(REFRESH_NOW, 20, true)).toBe(20); // part built: mixed reads
     await expectRollupEqualsRaw();
     await refreshPipelineRollupFully(REFRESH_NOW);
     expect(await rawHours()).toEqual([]);
