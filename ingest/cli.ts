@@ -13,6 +13,7 @@ import { listInputs, readChunks, type Chunk } from './source';
 import type { IngestResult } from './types';
 import { loadConfig } from '@/lib/config/slo';
 import { refreshSyncRollupFully } from './rollups';
+import { refreshPipelineRollupFully } from './rollups-pipeline';
 
 const CHUNK_LINES = 10_000;
 const CHUNK_BYTES = 8 * 1024 * 1024;
@@ -95,6 +96,8 @@ const directSender: Sender = async (chunk) => ingestLines([...parseNdjson(chunk.
 async function buildRollups(): Promise<void> {
   const started = Date.now();
   const hours = await refreshSyncRollupFully(loadConfig().slo.sync_lag_seconds * 1000);
+  const ingestHours = await refreshPipelineRollupFully();
+  if (ingestHours > 0) console.error(`rollups: ${ingestHours} ingest hours recomputed for pipeline health`);
   if (hours > 0) console.error(`rollups: ${hours} warehouse-hours rebuilt in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 

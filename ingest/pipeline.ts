@@ -119,6 +119,23 @@ function statsRows(b: Batch) {
   return [...counts.values()].map((c) => ({ ts: chTime(b.nowMs), ...c }));
 }
 
+/**
+ * The accepted events' delays for pipeline_hourly (0008_pipeline_rollup.sql): per warehouse × source × type,
+ * the distinct occurred_at stored in `events` with their counts; the view buckets them in SQL with the same
+ * expressions as the raw read path. Every accepted row of a batch has the batch's ingested_at.
+ */
+function delayRows(b: Batch) {
+  type Group = { ingested_at: string; warehouse_id: string; source_system: string; type: string; at: Map<string, number> };
+  const groups = new Map<string, Group>();
+  for (const { row } of b.accepted) {
+    const k = `${row.warehouse_id}\u0000${row.source_system}\u0000${row.type}`;
+    let g = groups.get(k);
+    if (!g) groups.set(k, (g = { ingested_at: row.ingested_at, warehouse_id: row.warehouse_id, source_system: row.source_system, type: row.type, at: new Map() }));
+    g.at.set(row.occurred_at, (g.at.get(row.occurred_at) ?? 0) + 1);
+  }
+  return [...groups.values()].map(({ at, ...g }) => ({ ...g, occurred: [...at.keys()], counts: [...at.values()] }));
+}
+
 function rejectedRows(b: Batch) {
   return keptRejections(b.drops, b.maxRejected).kept.map((d) => {
     const probe = sniff(d.raw);
@@ -161,6 +178,8 @@ const write: Step = {
     }
     await insertRows('rejected_events', rejectedRows(b));
     await insertRows('ingest_stats', statsRows(b));
+    // Last: rows of an hour count as complete only once they add up to what `events` holds for it.
+    await insertRows('pipeline_delay_input', delayRows(b));
   },
 };
 

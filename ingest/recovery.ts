@@ -32,6 +32,14 @@ export async function repairLookups(nowMs = Date.now()): Promise<void> {
       WHERE type = 'sync.message'
         AND ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)
       GROUP BY warehouse_id, toStartOfHour(observed_at)`);
+    // Likewise pipeline_hour_activity (0008): counting the tail again can only make an ingest hour read
+    // raw or be recomputed, never make the pipeline's own counters look complete.
+    await command(sql`
+      INSERT INTO pipeline_hour_activity (hour, rows)
+      SELECT toStartOfHour(ingested_at), count()
+      FROM events
+      WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)
+      GROUP BY toStartOfHour(ingested_at)`);
     // min/max/groupUniqArray states are idempotent: re-adding rows cannot change the index or the rollups.
     await command(sql`
       INSERT INTO correlation_index (correlation_id, first_at, last_at, warehouses)

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { command, p, query, sql, withLane, type Sql } from '@/lib/store';
 import { histCell, LAG_MS } from '@/lib/store/rollups';
 import { withSpan } from '@/lib/telemetry/span';
+import { refreshPipelineRollup } from './rollups-pipeline';
 
 /**
  * Keeps the sync-lag rollup (0007_sync_rollup.sql) current: every (warehouse, hour) whose activity
@@ -99,7 +100,7 @@ export async function refreshSyncRollupFully(sloMs: number, now = Date.now(), ma
 
 /**
  * The background refresher of the server process (a globalThis singleton): every `intervalMs` it
- * recomputes a bounded number of stale hours; a cycle still running skips the tick.
+ * recomputes a bounded number of stale hours (sync lag, then pipeline health); a cycle still running skips the tick.
  */
 interface Refresher {
   timer: NodeJS.Timeout | null;
@@ -115,6 +116,7 @@ export function startRollupRefresher(sloMs: () => number, intervalMs = 2000): vo
     if (r.busy) return;
     r.busy = true;
     refreshSyncRollup(sloMs())
+      .then(() => refreshPipelineRollup())
       .catch((err: unknown) => console.error(`[rollups] refresh failed: ${err instanceof Error ? err.message : String(err)}`))
       .finally(() => {
         r.busy = false;

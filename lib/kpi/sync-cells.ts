@@ -120,7 +120,7 @@ const GAMMA = 1.01;
  * or max when the rank is the bucket's first or last (then it IS the exact answer), else the bucket's
  * representative clamped to [min, max]: within (γ−1)/(γ+1) < 0.5 % of every value in it.
  */
-export function histQuantileMs(h: CellAggregate, percent: number): number | null {
+export function histQuantileMs(h: Pick<CellAggregate, 'h_keys' | 'h_counts' | 'h_min' | 'h_max'>, percent: number): number | null {
   const n = h.h_counts.reduce((a, b) => a + b, 0);
   if (n === 0) return null;
   const rank = Math.min(n, Math.max(1, Math.floor((percent * n + 99) / 100)));

@@ -17,9 +17,13 @@ import { sql, type Sql } from '@/lib/store';
  *   answer does not depend on which table served it.
  * - `inventory_latest`: inventory_latest (0010), each (warehouse, sku, system)'s latest snapshot, for an
  *   as_of at or after every snapshot in scope (the usual "now"); an earlier as_of reads raw.
+ * - `pipeline_hourly`: pipeline_hourly (0008), per ingest hour × warehouse × source × type, accepted count
+ *   and ingest-delay histogram (same buckets), for pipeline health: written by the ingest pipeline per batch
+ *   and used for an hour only while those rows add up to the rows `events` received in it, else the hour's
+ *   recomputation from deduplicated raw events, else raw (lib/kpi/pipeline-cells.ts decides per hour).
  * Exception aging reads ~3 events per exception (no real gain).
  */
-export type Question = 'warehouse_list' | 'first_postings' | 'sync_hourly' | 'inventory_latest';
+export type Question = 'warehouse_list' | 'first_postings' | 'sync_hourly' | 'inventory_latest' | 'pipeline_hourly';
 
 const forceRaw = (): boolean => env().CT_FORCE_RAW;
 

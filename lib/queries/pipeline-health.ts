@@ -2,17 +2,21 @@ import { z } from 'zod';
 import type { QueryScope } from '@/lib/scope';
 import { p, query, sql, withLane } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
-import { byId, nullableNumber, scopeFilter } from '@/lib/kpi/common';
+import { byId, nullableNumber } from '@/lib/kpi/common';
+import { delayP95Seconds, pipelineAggregate, pipelineAggregateRow, pipelineCells } from '@/lib/kpi/pipeline-cells';
 
 /**
  * metrics.md §6: per source system × type over a window of INGEST time: accepted, duplicates dropped,
- * rejected (by reason) and the p95 of ingested_at − occurred_at.
+ * rejected (by reason) and the p95 of ingested_at − occurred_at (nearest rank, from a log-bucket histogram:
+ * within 0.5 %, metrics.md allows 1 %).
  *
  * Scope: `ingest_stats` and `rejected_events` carry no warehouse (duplicates are counted per batch,
  * and a rejected line has no trusted warehouse at all). For a caller who sees every warehouse the
  * counters come from them. A caller limited to some warehouses must not learn about other warehouses'
  * traffic, so for them `accepted` is counted from the stored events of their warehouses, and
  * `duplicates` / `rejected` are reported as 0 rather than as figures that mix in other warehouses.
+ * Those counters are what the pipeline counted per batch, read the same way whichever table serves the
+ * delays; only the delay histogram and the scoped count have a rollup (lib/kpi/tables.ts).
  */
 export const pipelineHealthParams = z.object({ from: z.number(), to: z.number() });
 export type PipelineHealthParams = z.infer<typeof pipelineHealthParams>;
@@ -33,7 +37,6 @@ export type PipelineHealthResponse = z.infer<typeof pipelineHealthResponse>;
 
 const statsRow = z.object({ source_system: z.string(), type: z.string(), accepted: z.number(), duplicates: z.number() });
 const rejectedRow = z.object({ source_system: z.string(), type: z.string(), reason_key: z.string(), n: z.number() });
-const delayRow = z.object({ source_system: z.string(), type: z.string(), accepted: z.number(), p95: nullableNumber });
 
 function statsQuery(from: number, to: number) {
   return query(
@@ -56,21 +59,12 @@ function rejectedQuery(from: number, to: number) {
   );
 }
 
-/** Delay (and, for scoped callers, the accepted count) from the stored events ingested in the window. */
-function delayQuery(scope: QueryScope, from: number, to: number) {
-  return query(
-    sql`SELECT toString(source_system) AS source_system, toString(type) AS type, count() AS accepted,
-               if(count() = 0, NULL, quantileExact(0.95)(delay_ms) / 1000) AS p95
-        FROM (
-          SELECT source_system, type, toInt64(dateDiff('millisecond', occurred_at, ingested_at)) AS delay_ms
-          FROM events
-          WHERE ingested_at >= ${p.time(from)} AND ingested_at < ${p.time(to)} AND ${scopeFilter(scope)}
-          LIMIT 1 BY event_id
-        )
-        GROUP BY source_system, type`,
-    delayRow,
-    { name: 'kpi.pipeline.delay' },
-  );
+/**
+ * Delay (and, for scoped callers, the accepted count) from the deduplicated events ingested in the window:
+ * per ingest hour from pipeline_hourly where it is exact, raw events elsewhere (lib/kpi/pipeline-cells.ts).
+ */
+async function delayQuery(scope: QueryScope, from: number, to: number) {
+  return query(pipelineAggregate(await pipelineCells(scope, from, to)), pipelineAggregateRow, { name: 'kpi.pipeline.delay' });
 }
 
 export async function pipelineHealth(scope: QueryScope, params: PipelineHealthParams): Promise<PipelineHealthResponse> {
@@ -107,7 +101,7 @@ export async function pipelineHealth(scope: QueryScope, params: PipelineHealthPa
     for (const d of delays) {
       const r = at(d.source_system, d.type);
       if (!all) r.accepted += d.accepted;
-      r.ingest_delay_p95_seconds = d.p95;
+      r.ingest_delay_p95_seconds = delayP95Seconds(d);
     }
     const sorted = [...rows.values()]
       .sort((a, b) => byId(a.source_system, b.source_system) || byId(a.type, b.type))

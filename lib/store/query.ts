@@ -100,7 +100,7 @@ export async function command(q: Sql, opts: StatementOptions = {}): Promise<void
 }
 
 /** Table names that code may insert into: a closed union, never a runtime string. */
-export type InsertTable = 'events' | 'rejected_events' | 'ingest_stats' | 'ingest_probe' | 'alert_state' | 'alert_notifications' | 'alert_silences';
+export type InsertTable = 'events' | 'rejected_events' | 'ingest_stats' | 'pipeline_delay_input' | 'ingest_probe' | 'alert_state' | 'alert_notifications' | 'alert_silences';
 
 export async function insertRows(table: InsertTable, rows: readonly object[], opts: StatementOptions = {}): Promise<void> {
   if (rows.length === 0) return;

@@ -23,6 +23,12 @@ export const lagBucket = (lagMs: Sql): Sql =>
 export const LAG_MS = sql`toInt64(dateDiff('millisecond', occurred_at, observed_at))`;
 
 /**
+ * Ingest delay of an event in ms, as metrics.md §6 defines it (ingested − occurred). 0008_pipeline_rollup.sql
+ * repeats this text (and lagBucket's) in the view that buckets the pipeline's own delays.
+ */
+export const INGEST_DELAY_MS = sql`toInt64(dateDiff('millisecond', occurred_at, ingested_at))`;
+
+/**
  * A row's contribution to the histogram: one key, count 1, and the lag as the bucket's min and max when
  * `delivered`, nothing otherwise. Expects `lag_ms` in scope. Columns k, c, mn, mx for sumMap/minMap/maxMap.
  */

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import type { QueryScope } from '@/lib/scope';
+import { join, p, query, sql, type Sql } from '@/lib/store';
+import { histCell, INGEST_DELAY_MS } from '@/lib/store/rollups';
+import { scopeFilter } from './common';
+import { histQuantileMs } from './sync-cells';
+import { fromRollup } from './tables';
+
+/**
+ * The accepted events of metrics.md §6 (deduplicated, by ingest time) as mergeable cells per source
+ * system × type: one per raw event, or one per (ingest hour, warehouse, source, type) from
+ * `pipeline_hourly` (0008_pipeline_rollup.sql). Both aggregate the same way, so the answer does not depend
+ * on which table served a part of the window (test/integration/rollups.pipeline.test.ts).
+ *
+ * Whole UTC hours come from the rollup, as the pipeline wrote them when they add up to the hour's
+ * activity, else from the hour's current recomputation; the partial hours at both ends and any hour
+ * that is neither read raw, restricted to exactly those ranges.
+ */
+const HOUR_MS = 3_600_000;
+/** Past this many hours to read raw in one window (a store not yet recomputed), the whole window reads raw. */
+const MAX_RAW_HOURS = 48;
+
+const rawCells = (scope: QueryScope, ranges: Sql): Sql => sql`
+  SELECT toString(source_system) AS source_system, toString(type) AS type, toUInt64(1) AS n, ${histCell(sql`1`)}
+  FROM (SELECT source_system, type, ${INGEST_DELAY_MS} AS lag_ms FROM events WHERE (${ranges}) AND ${scopeFilter(scope)}
+        LIMIT 1 BY event_id)`;
+
+const rollupCells = (scope: QueryScope, h0: number, h1: number, notPipeline: readonly number[], recomputed: readonly string[]): Sql => sql`
+  SELECT source_system, type, accepted AS n, hist.1 AS k, hist.2 AS c, hist_min.2 AS mn, hist_max.2 AS mx
+  FROM pipeline_hourly
+  WHERE hour >= toDateTime(${p.i64(h0 / 1000)}, 'UTC') AND hour < toDateTime(${p.i64(h1 / 1000)}, 'UTC') AND ${scopeFilter(scope)}
+    AND ((gen = 0 AND toInt64(toUnixTimestamp(hour)) NOT IN ${p.i64s(notPipeline)})
+      OR concat(toString(toUnixTimestamp(hour)), ':', toString(gen)) IN ${p.strs(recomputed)})`;
+
+const range = (from: number, to: number) => sql`ingested_at >= ${p.time(from)} AND ingested_at < ${p.time(to)}`;
+
+const hourRow = z.object({ hour_s: z.number(), gen: z.number(), current: z.number() });
+
+/**
+ * Hours of [h0, h1) whose pipeline-written rows do not add up to their activity: with the gen of a current
+ * recomputation (current = 1), or to read raw. The same test decides what the refresher recomputes.
+ */
+export function hoursNotFromPipeline(inWindow: Sql): Sql {
+  return sql`
+    SELECT toInt64(toUnixTimestamp(a.hour)) AS hour_s, a.rows AS rows, s.gen AS gen,
+           toUInt8(s.gen > 0 AND s.activity_seen >= a.rows) AS current
+    FROM (
+      SELECT hour, sum(r) AS rows, sum(n) AS counted FROM (
+        SELECT hour, rows AS r, toUInt64(0) AS n FROM pipeline_hour_activity WHERE ${inWindow}
+        UNION ALL
+        SELECT hour, toUInt64(0) AS r, accepted AS n FROM pipeline_hourly WHERE gen = 0 AND ${inWindow})
+      GROUP BY hour HAVING rows != counted) AS a
+    LEFT JOIN (SELECT hour, gen, activity_seen FROM pipeline_hour_state FINAL WHERE ${inWindow}) AS s ON a.hour = s.hour`;
+}
+
+const hoursIn = (h0: number, h1: number): Sql =>
+  sql`hour >= toDateTime(${p.i64(h0 / 1000)}, 'UTC') AND hour < toDateTime(${p.i64(h1 / 1000)}, 'UTC')`;
+
+/** The cells of events ingested in [from, to) in scope: columns source_system, type, n, k, c, mn, mx. */
+export async function pipelineCells(scope: QueryScope, from: number, to: number): Promise<Sql> {
+  const h0 = Math.ceil(from / HOUR_MS) * HOUR_MS;
+  const h1 = Math.floor(to / HOUR_MS) * HOUR_MS;
+  const allRaw = () => rawCells(scope, range(from, to));
+  if (!fromRollup('pipeline_hourly') || h1 <= h0 || to <= from) return allRaw();
+  const odd = await query(sql`${hoursNotFromPipeline(hoursIn(h0, h1))} LIMIT ${p.u32(10_000)}`, hourRow, { name: 'kpi.pipeline_hours' });
+  const raw = odd.filter((h) => h.current !== 1);
+  if (raw.length > MAX_RAW_HOURS) return allRaw();
+  const rawRanges = [
+    ...(from < h0 ? [range(from, h0)] : []),
+    ...(h1 < to ? [range(h1, to)] : []),
+    ...raw.map((h) => range(h.hour_s * 1000, h.hour_s * 1000 + HOUR_MS)),
+  ];
+  const recomputed = odd.filter((h) => h.current === 1).map((h) => `${h.hour_s}:${h.gen}`);
+  const parts = [rollupCells(scope, h0, h1, odd.map((h) => h.hour_s), recomputed)];
+  if (rawRanges.length > 0) parts.push(rawCells(scope, join(rawRanges.map((r) => sql`(${r})`), ' OR ')));
+  return join(parts, ' UNION ALL ');
+}
+
+export const pipelineAggregateRow = z.object({
+  source_system: z.string(),
+  type: z.string(),
+  accepted: z.number(),
+  h_keys: z.array(z.number()),
+  h_counts: z.array(z.number()),
+  h_min: z.array(z.number()),
+  h_max: z.array(z.number()),
+});
+
+/** Accepted count and delay histogram per source × type over the cells. */
+export const pipelineAggregate = (cells: Sql): Sql => sql`
+  SELECT source_system, type, sum(n) AS accepted,
+         sumMap(k, c) AS hc, minMap(k, mn) AS hn, maxMap(k, mx) AS hx,
+         hc.1 AS h_keys, hc.2 AS h_counts, hn.2 AS h_min, hx.2 AS h_max
+  FROM (${cells})
+  GROUP BY source_system, type`;
+
+/** The nearest-rank p95 of the delay in seconds (null without events), from the merged histogram. */
+export function delayP95Seconds(h: z.infer<typeof pipelineAggregateRow>): number | null {
+  const ms = histQuantileMs(h, 95);
+  return ms === null ? null : ms / 1000;
+}
