@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { command, p, query, sql, withLane } from '@/lib/store';
-import { hoursNotFromPipeline } from '@/lib/kpi/pipeline-cells';
+import { hoursNotFromPipeline } from '@/lib/store/rollups';
 import { histCell, INGEST_DELAY_MS } from '@/lib/store/rollups';
 import { withSpan } from '@/lib/telemetry/span';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { command, p, query, sql, withLane, type Sql } from '@/lib/store';
-import { histCell, LAG_MS } from '@/lib/store/rollups';
+import { histCell, LAG_MS, staleSyncHours } from '@/lib/store/rollups';
 import { withSpan } from '@/lib/telemetry/span';
 import { refreshPipelineRollup } from './rollups-pipeline';
 
@@ -20,16 +20,6 @@ const HOURS_PER_STATEMENT = 24;
 
 const dirtyRow = z.object({ warehouse_id: z.string(), hour_s: z.number(), rows: z.number() });
 export type DirtyHour = z.infer<typeof dirtyRow>;
-
-/** (warehouse, hour) pairs the rollup cannot answer: never built, grown since, or another SLO. */
-export function staleHours(sloMs: number, filter: Sql = sql`1`): Sql {
-  return sql`
-    SELECT a.warehouse_id AS warehouse_id, toInt64(toUnixTimestamp(a.hour)) AS hour_s, a.rows AS rows
-    FROM (SELECT warehouse_id, hour, sum(rows) AS rows FROM sync_hour_activity WHERE ${filter} GROUP BY warehouse_id, hour) AS a
-    LEFT JOIN (SELECT warehouse_id, hour, activity_seen, slo_ms FROM sync_hour_state FINAL WHERE ${filter}) AS s
-      ON a.warehouse_id = s.warehouse_id AND a.hour = s.hour
-    WHERE s.activity_seen < a.rows OR s.slo_ms != ${p.i64(sloMs)}`;
-}
 
 async function recompute(warehouse: string, hours: DirtyHour[], sloMs: number): Promise<void> {
   const starts = hours.map((h) => h.hour_s);
@@ -72,7 +62,7 @@ export async function refreshSyncRollup(sloMs: number, now = Date.now(), maxHour
   return withLane('bulk', () => withSpan('rollup.sync_refresh', {}, async (span) => {
     const settled = Math.floor((now - SETTLE_MS) / HOUR_MS) * HOUR_MS; // hours starting before this have ended
     const stale = await query(
-      sql`${staleHours(sloMs, sql`hour < toDateTime(${p.i64(Math.floor(settled / 1000))}, 'UTC')`)}
+      sql`${staleSyncHours(sloMs, sql`hour < toDateTime(${p.i64(Math.floor(settled / 1000))}, 'UTC')`)}
           ORDER BY hour_s DESC, warehouse_id LIMIT ${p.u32(maxHours)}`,
       dirtyRow,
       { name: 'rollup.sync_stale' },

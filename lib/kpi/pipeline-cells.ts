@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { QueryScope } from '@/lib/scope';
 import { join, p, query, sql, type Sql } from '@/lib/store';
-import { histCell, INGEST_DELAY_MS } from '@/lib/store/rollups';
+import { histCell, hoursNotFromPipeline, INGEST_DELAY_MS } from '@/lib/store/rollups';
 import { scopeFilter } from './common';
 import { histQuantileMs } from './sync-cells';
 import { fromRollup } from './tables';
@@ -35,23 +35,6 @@ const rollupCells = (scope: QueryScope, h0: number, h1: number, notPipeline: rea
 const range = (from: number, to: number) => sql`ingested_at >= ${p.time(from)} AND ingested_at < ${p.time(to)}`;
 
 const hourRow = z.object({ hour_s: z.number(), gen: z.number(), current: z.number() });
-
-/**
- * Hours of [h0, h1) whose pipeline-written rows do not add up to their activity: with the gen of a current
- * recomputation (current = 1), or to read raw. The same test decides what the refresher recomputes.
- */
-export function hoursNotFromPipeline(inWindow: Sql): Sql {
-  return sql`
-    SELECT toInt64(toUnixTimestamp(a.hour)) AS hour_s, a.rows AS rows, s.gen AS gen,
-           toUInt8(s.gen > 0 AND s.activity_seen >= a.rows) AS current
-    FROM (
-      SELECT hour, sum(r) AS rows, sum(n) AS counted FROM (
-        SELECT hour, rows AS r, toUInt64(0) AS n FROM pipeline_hour_activity WHERE ${inWindow}
-        UNION ALL
-        SELECT hour, toUInt64(0) AS r, accepted AS n FROM pipeline_hourly WHERE gen = 0 AND ${inWindow})
-      GROUP BY hour HAVING rows != counted) AS a
-    LEFT JOIN (SELECT hour, gen, activity_seen FROM pipeline_hour_state FINAL WHERE ${inWindow}) AS s ON a.hour = s.hour`;
-}
 
 const hoursIn = (h0: number, h1: number): Sql =>
   sql`hour >= toDateTime(${p.i64(h0 / 1000)}, 'UTC') AND hour < toDateTime(${p.i64(h1 / 1000)}, 'UTC')`;

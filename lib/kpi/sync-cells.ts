@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { QueryScope } from '@/lib/scope';
 import { join, p, query, sql, type Sql } from '@/lib/store';
-import { histCell, LAG_MS } from '@/lib/store/rollups';
+import { histCell, LAG_MS, staleSyncHours } from '@/lib/store/rollups';
 import { scopeFilter } from './common';
 import { fromRollup } from './tables';
 
@@ -47,19 +47,10 @@ const range = (from: number, to: number) => sql`observed_at >= ${p.time(from)} A
 
 const staleRow = z.object({ warehouse_id: z.string(), hour_s: z.number() });
 
-/** Whole hours in [h0, h1) the rollup cannot answer for this scope (see ingest/rollups.ts). */
+/** Whole hours in [h0, h1) the rollup cannot answer for this scope (lib/store/rollups.ts). */
 async function staleHoursIn(scope: QueryScope, h0: number, h1: number, sloMs: number) {
   const inWindow = sql`hour >= toDateTime(${p.i64(h0 / 1000)}, 'UTC') AND hour < toDateTime(${p.i64(h1 / 1000)}, 'UTC') AND ${scopeFilter(scope)}`;
-  return query(
-    sql`SELECT a.warehouse_id AS warehouse_id, toInt64(toUnixTimestamp(a.hour)) AS hour_s
-        FROM (SELECT warehouse_id, hour, sum(rows) AS rows FROM sync_hour_activity WHERE ${inWindow} GROUP BY warehouse_id, hour) AS a
-        LEFT JOIN (SELECT warehouse_id, hour, activity_seen, slo_ms FROM sync_hour_state FINAL WHERE ${inWindow}) AS s
-          ON a.warehouse_id = s.warehouse_id AND a.hour = s.hour
-        WHERE s.activity_seen < a.rows OR s.slo_ms != ${p.i64(sloMs)}
-        LIMIT ${p.u32(MAX_STALE_HOURS + 1)}`,
-    staleRow,
-    { name: 'kpi.sync_stale_hours' },
-  );
+  return query(sql`${staleSyncHours(sloMs, inWindow)} LIMIT ${p.u32(MAX_STALE_HOURS + 1)}`, staleRow, { name: 'kpi.sync_stale_hours' });
 }
 
 export interface CellOptions {

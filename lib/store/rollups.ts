@@ -1,4 +1,4 @@
-import { sql, type Sql } from './sql';
+import { p, sql, type Sql } from './sql';
 
 /**
  * The packed `first_shipment` record of the `invoice_postings` rollup (0005_postings.sql): a
@@ -36,3 +36,34 @@ export const histCell = (delivered: Sql): Sql => sql`
   if(${delivered}, [${lagBucket(sql`lag_ms`)}], CAST([], 'Array(Int16)')) AS k,
   if(${delivered}, [toUInt64(1)], CAST([], 'Array(UInt64)')) AS c,
   if(${delivered}, [lag_ms], CAST([], 'Array(Int64)')) AS mn, mn AS mx`;
+
+/**
+ * Hours of [h0, h1) whose pipeline-written rows do not add up to their activity: with the gen of a current
+ * recomputation (current = 1), or to read raw. The same test decides what the refresher recomputes.
+ */
+export function hoursNotFromPipeline(inWindow: Sql): Sql {
+  return sql`
+    SELECT toInt64(toUnixTimestamp(a.hour)) AS hour_s, a.rows AS rows, s.gen AS gen,
+           toUInt8(s.gen > 0 AND s.activity_seen >= a.rows) AS current
+    FROM (
+      SELECT hour, sum(r) AS rows, sum(n) AS counted FROM (
+        SELECT hour, rows AS r, toUInt64(0) AS n FROM pipeline_hour_activity WHERE ${inWindow}
+        UNION ALL
+        SELECT hour, toUInt64(0) AS r, accepted AS n FROM pipeline_hourly WHERE gen = 0 AND ${inWindow})
+      GROUP BY hour HAVING rows != counted) AS a
+    LEFT JOIN (SELECT hour, gen, activity_seen FROM pipeline_hour_state FINAL WHERE ${inWindow}) AS s ON a.hour = s.hour`;
+}
+
+/**
+ * (warehouse, hour) pairs the sync-lag rollup cannot answer (0007_sync_rollup.sql): never built, grown
+ * since (activity above what the last recomputation saw), or built against another SLO. `filter` applies
+ * to both tables (columns warehouse_id, hour). The refresher rebuilds these; readers read them raw.
+ */
+export function staleSyncHours(sloMs: number, filter: Sql): Sql {
+  return sql`
+    SELECT a.warehouse_id AS warehouse_id, toInt64(toUnixTimestamp(a.hour)) AS hour_s, a.rows AS rows
+    FROM (SELECT warehouse_id, hour, sum(rows) AS rows FROM sync_hour_activity WHERE ${filter} GROUP BY warehouse_id, hour) AS a
+    LEFT JOIN (SELECT warehouse_id, hour, activity_seen, slo_ms FROM sync_hour_state FINAL WHERE ${filter}) AS s
+      ON a.warehouse_id = s.warehouse_id AND a.hour = s.hour
+    WHERE s.activity_seen < a.rows OR s.slo_ms != ${p.i64(sloMs)}`;
+}

@@ -5,7 +5,7 @@ import { repairLookups } from '@/ingest/recovery';
 import { refreshPipelineRollup, refreshPipelineRollupFully } from '@/ingest/rollups-pipeline';
 import { validateEvent } from '@/lib/events';
 import { toEventRow } from '@/lib/events/row';
-import { hoursNotFromPipeline } from '@/lib/kpi/pipeline-cells';
+import { hoursNotFromPipeline } from '@/lib/store/rollups';
 import { pipelineHealth, type PipelineHealthResponse } from '@/lib/queries/pipeline-health';
 import { command, insertRows, p, query, sql, unsafeRaw } from '@/lib/store';
 import { expectQuantile } from '../helpers/quantile';
