@@ -14,10 +14,13 @@ import { sql, type Sql } from '@/lib/store';
  *   Quantiles come from a log-bucket histogram with bucket min/max, within 0.5 % of the exact
  *   nearest-rank value (metrics.md allows 1 %), and computed the same way from raw rows, so the
  *   answer does not depend on which table served it.
- * Exception aging reads ~3 events per exception (no real gain); drift reads nightly snapshots, whose
- * count does not grow with transaction volume.
+ * - `exception_state`: exception_state (0009), one row per exception with its opening, its assignment and
+ *   acknowledgement sets and its first resolution, kept by a materialized view whose states are all
+ *   idempotent (so replays cannot make it drift): aging, lists, detail, correlation, close readiness and
+ *   the open-exception alerts at any as_of cost ∝ exceptions (lib/kpi/exceptions-state.ts).
+ * Drift reads nightly snapshots, whose count does not grow with transaction volume.
  */
-export type Question = 'warehouse_list' | 'first_postings' | 'sync_hourly';
+export type Question = 'warehouse_list' | 'first_postings' | 'sync_hourly' | 'exception_state';
 
 const forceRaw = (): boolean => process.env.CT_FORCE_RAW === '1';
 

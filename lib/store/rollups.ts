@@ -30,3 +30,19 @@ export const histCell = (delivered: Sql): Sql => sql`
   if(${delivered}, [${lagBucket(sql`lag_ms`)}], CAST([], 'Array(Int16)')) AS k,
   if(${delivered}, [toUInt64(1)], CAST([], 'Array(UInt64)')) AS c,
   if(${delivered}, [lag_ms], CAST([], 'Array(Int64)')) AS mn, mn AS mx`;
+
+/**
+ * The `exception_state` columns (0009_exception_state.sql) aggregated from `events` rows, for the
+ * startup repair's replay of the recent tail (ingest/recovery.ts). Same expressions as the view; every
+ * state is idempotent, so re-adding rows the view already wrote changes nothing.
+ */
+export const EXCEPTION_STATE_COLUMNS = sql`exception_id, opened_at, opened, assignments, acks, resolved_at`;
+export const EXCEPTION_STATE_AGGREGATES = sql`
+  exception_id,
+  minIf(toNullable(occurred_at), type = 'exception.opened'),
+  argMinStateIf(tuple(toString(warehouse_id), correlation_id, toString(workflow), toString(category), toString(severity), owner),
+                tuple(occurred_at, event_id), type = 'exception.opened'),
+  groupUniqArrayIf(tuple(occurred_at, event_id, owner), type = 'exception.assigned'),
+  groupUniqArrayIf(occurred_at, type = 'exception.acknowledged'),
+  minIf(toNullable(occurred_at), type = 'exception.resolved')`;
+export const EXCEPTION_STATE_ROWS = sql`type IN ('exception.opened', 'exception.acknowledged', 'exception.assigned', 'exception.resolved') AND exception_id != ''`;
