@@ -72,22 +72,24 @@ function rawAggregate(scope: QueryScope, at: Sql, only: Sql): Sql {
 
 /**
  * The same from `exception_state` (0009_exception_state.sql): one row per exception after merges, so the
- * cost is proportional to exceptions, not to their events. "At or before `at`" is answered from the
- * stored sets: assignments are (occurred_at, event_id, owner) tuples, whose maximum is the latest by
+ * cost is proportional to exceptions, not to their events. The opening is unpacked from its min() text
+ * (FIRST_OPENING in lib/store/rollups.ts); "at or before `at`" is answered from the stored sets:
+ * assignments are (occurred_at, event_id, owner) tuples, whose maximum is the latest by
  * (occurred_at, event_id) exactly as argMax orders them.
  */
 function rollupAggregate(scope: QueryScope, at: Sql, only: Sql): Sql {
   return sql`
     SELECT
       exception_id,
-      argMinMerge(opened) AS o_first,
-      o_first.1 AS opened_warehouse,
-      o_first.2 AS o_correlation,
-      o_first.3 AS o_workflow,
-      o_first.4 AS o_category,
-      o_first.5 AS o_severity,
-      o_first.6 AS opened_owner,
-      min(opened_at) AS o_at,
+      min(first_opened) AS o_packed,
+      splitByChar('\\0', ifNull(o_packed, '')) AS o_parts,
+      o_parts[2] AS opened_warehouse,
+      o_parts[3] AS o_correlation,
+      o_parts[4] AS o_workflow,
+      o_parts[5] AS o_category,
+      o_parts[6] AS o_severity,
+      if(o_parts[7] = '', NULL, substring(o_parts[7], 2)) AS opened_owner,
+      fromUnixTimestamp64Milli(toInt64OrNull(substring(o_packed, 1, 15)), 'UTC') AS o_at,
       arrayFilter(a -> a.1 <= ${at}, groupUniqArrayArray(assignments)) AS assigned_before,
       length(assigned_before) AS n_assigned,
       arrayReduce('max', assigned_before).3 AS assigned_owner,
@@ -96,7 +98,7 @@ function rollupAggregate(scope: QueryScope, at: Sql, only: Sql): Sql {
     FROM exception_state
     WHERE 1${only}
     GROUP BY exception_id
-    HAVING o_at IS NOT NULL AND ${scopeFilter(scope, 'opened_warehouse')}`;
+    HAVING o_packed IS NOT NULL AND ${scopeFilter(scope, 'opened_warehouse')}`;
 }
 
 /**

@@ -189,6 +189,8 @@ async function expectRollupEqualsRaw() {
 }
 
 const countRow = z.object({ n: z.number() });
+/** Each step compares every reader both ways (a few hundred statements): slow on a loaded 2-core machine. */
+const SLOW = 240_000;
 
 describe('exception_state rollup == raw', () => {
   it('after ingest in small batches', async () => {
@@ -198,14 +200,14 @@ describe('exception_state rollup == raw', () => {
     const all = await listExceptions(ALL, params(Date.now()));
     expect(new Set(all.items.map((i) => i.status))).toEqual(new Set(['open', 'acknowledged', 'resolved']));
     expect(all.items.find((i) => i.exception_id === 'E-0')?.owner).toBe('tie-large');
-  });
+  }, SLOW);
 
   it('after late events: earlier openings, resolutions earlier than a stored ack, earlier assignments', async () => {
     await ingest(late(), 3);
     await expectRollupEqualsRaw();
     expect((await exceptionState(ALL, 'E-1', Date.now()))?.warehouse_id).toBe(WH[0]); // the earlier opening wins
     expect((await exceptionState(ALL, 'E-10', Date.now()))?.status).toBe('resolved');
-  });
+  }, SLOW);
 
   it('after a replayed block (the same rows twice in events)', async () => {
     const ids = ingested.filter((e) => /^E-(0|2|3|10|12)$/.test(e.attributes.exception_id!)).map((e) => e.event_id);
@@ -213,7 +215,7 @@ describe('exception_state rollup == raw', () => {
     const dup = await query(sql`SELECT count() - uniqExact(event_id) AS n FROM events`, countRow, { name: 't' });
     expect(dup[0]!.n).toBeGreaterThan(0);
     await expectRollupEqualsRaw();
-  });
+  }, SLOW);
 
   it('after a view part lost in a crash, once the startup repair ran', async () => {
     await command(unsafeRaw('DETACH TABLE exception_state_mv'));
@@ -237,12 +239,12 @@ describe('exception_state rollup == raw', () => {
     await same(() => listExceptions(ALL, params(T0 + 60 * 24 * H)));
     await same(() => exceptionAging(ALL, { asOf: T0 + 20 * 24 * H, requested: [] }));
     expect(await exceptionState(ALL, 'E-LOST-1', Date.now())).toMatchObject({ severity: 'critical', status: 'open' });
-  });
+  }, SLOW);
 
   it('after merges collapse the rollup to one row per exception', async () => {
     await command(unsafeRaw('OPTIMIZE TABLE exception_state FINAL'));
     const rows = await query(sql`SELECT count() - uniqExact(exception_id) AS n FROM exception_state`, countRow, { name: 't' });
     expect(rows[0]!.n).toBe(0);
     await expectRollupEqualsRaw();
-  });
+  }, SLOW);
 });
