@@ -1,5 +1,5 @@
 import { command, p, sql } from '@/lib/store';
-import { FIRST_SHIPMENT } from '@/lib/store/rollups';
+import { EXCEPTION_STATE_AGGREGATES, EXCEPTION_STATE_COLUMNS, EXCEPTION_STATE_ROWS, FIRST_SHIPMENT } from '@/lib/store/rollups';
 import { withSpan } from '@/lib/telemetry/span';
 
 /**
@@ -40,7 +40,7 @@ export async function repairLookups(nowMs = Date.now()): Promise<void> {
       FROM events
       WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)
       GROUP BY toStartOfHour(ingested_at)`);
-    // min/max/groupUniqArray states are idempotent: re-adding rows cannot change the index or the rollups.
+    // min/max/argMin/groupUniqArray states are idempotent: re-adding rows cannot change the index or the rollups.
     await command(sql`
       INSERT INTO correlation_index (correlation_id, first_at, last_at, warehouses)
       SELECT correlation_id, min(occurred_at), max(occurred_at), groupUniqArray(toString(warehouse_id))
@@ -71,5 +71,12 @@ export async function repairLookups(nowMs = Date.now()): Promise<void> {
       WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)
         AND type IN ('shipment.confirmed', 'invoice.posted')
       GROUP BY correlation_id`);
+    await command(sql`
+      INSERT INTO exception_state (${EXCEPTION_STATE_COLUMNS})
+      SELECT ${EXCEPTION_STATE_AGGREGATES}
+      FROM events
+      WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)
+        AND ${EXCEPTION_STATE_ROWS}
+      GROUP BY exception_id`);
   });
 }

@@ -5,6 +5,7 @@ import { p, query, sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
 import { listWarehouses, scopeFilter } from './common';
 import { driftByWarehouse } from './drift';
+import { exceptionStates } from './exceptions-state';
 import { unpostedShipments } from './unposted';
 
 /**
@@ -78,34 +79,21 @@ async function periodUnposted(scope: QueryScope, start: number, end: number, asO
 }
 
 async function openFinanceExceptions(scope: QueryScope, end: number, asOf: number) {
-  // An exception is what its earliest exception.opened says (events.md). Reading only openings at or
-  // before min(as_of, period end) keeps that earliest one whenever it qualifies; the workflow filter is
-  // applied after picking it, so a later re-opening in another workflow cannot change the answer.
+  // An exception is what its earliest exception.opened says (events.md), so the workflow and the period
+  // are judged on that opening, with the state every exception view uses (exceptions-state.ts).
   const q = sql`
     SELECT
-      toString(opened_warehouse) AS warehouse_id,
-      grouping(opened_warehouse) AS is_total,
-      countIf(sev = 'critical') AS critical,
-      countIf(sev = 'high') AS high,
-      countIf(sev = 'medium') AS medium,
-      countIf(sev = 'low') AS low
-    FROM (
-      SELECT exception_id, first.1 AS opened_warehouse, first.2 AS sev, first.3 AS wf
-      FROM (
-        SELECT
-          exception_id,
-          argMin(tuple(toString(warehouse_id), toString(severity), toString(workflow)), tuple(occurred_at, event_id)) AS first
-        FROM events
-        WHERE type = 'exception.opened' AND occurred_at <= ${p.time(asOf)} AND occurred_at < ${p.time(end)}
-        GROUP BY exception_id
-      )
-      WHERE wf IN ${p.strs(FINANCE_WORKFLOWS)}
-        AND exception_id NOT IN (
-          SELECT exception_id FROM events WHERE type = 'exception.resolved' AND occurred_at <= ${p.time(asOf)}
-        )
-        AND ${scopeFilter(scope, 'opened_warehouse')}
-    )
-    GROUP BY opened_warehouse WITH ROLLUP`;
+      toString(warehouse_id) AS warehouse_id,
+      grouping(warehouse_id) AS is_total,
+      countIf(severity = 'critical') AS critical,
+      countIf(severity = 'high') AS high,
+      countIf(severity = 'medium') AS medium,
+      countIf(severity = 'low') AS low
+    FROM (${exceptionStates(scope, asOf)})
+    WHERE opened_ms <= ${p.i64(asOf)} AND opened_ms < ${p.i64(end)}
+      AND workflow IN ${p.strs(FINANCE_WORKFLOWS)}
+      AND ifNull(resolved_ms > ${p.i64(asOf)}, 1)
+    GROUP BY warehouse_id WITH ROLLUP`;
   return query(q, exceptionRow, { name: 'kpi.close_exceptions' });
 }
 

@@ -21,9 +21,12 @@ import { sql, type Sql } from '@/lib/store';
  *   and ingest-delay histogram (same buckets), for pipeline health: written by the ingest pipeline per batch
  *   and used for an hour only while those rows add up to the rows `events` received in it, else the hour's
  *   recomputation from deduplicated raw events, else raw (lib/kpi/pipeline-cells.ts decides per hour).
- * Exception aging reads ~3 events per exception (no real gain).
+ * - `exception_state`: exception_state (0009), one row per exception with its opening, its assignment and
+ *   acknowledgement sets and its first resolution, kept by a materialized view whose states are all
+ *   idempotent (so replays cannot make it drift): aging, lists, detail, correlation, close readiness and
+ *   the open-exception alerts at any as_of cost ∝ exceptions (lib/kpi/exceptions-state.ts).
  */
-export type Question = 'warehouse_list' | 'first_postings' | 'sync_hourly' | 'inventory_latest' | 'pipeline_hourly';
+export type Question = 'warehouse_list' | 'first_postings' | 'sync_hourly' | 'inventory_latest' | 'pipeline_hourly' | 'exception_state';
 
 const forceRaw = (): boolean => env().CT_FORCE_RAW;
 

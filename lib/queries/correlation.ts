@@ -150,7 +150,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 async function correlationExceptions(scope: QueryScope, ids: string[], now: number) {
   if (ids.length === 0) return [];
   const rows = await query(
-    sql`SELECT ${STATE_COLUMNS} FROM (${exceptionStates(scope, now)}) WHERE exception_id IN ${p.strs(ids)}
+    sql`SELECT ${STATE_COLUMNS} FROM (${exceptionStates(scope, now, ids)})
         ORDER BY opened_ms, exception_id`,
     exceptionStateRow,
     { name: 'kpi.correlation.exceptions' },

@@ -67,3 +67,28 @@ export function staleSyncHours(sloMs: number, filter: Sql): Sql {
       ON a.warehouse_id = s.warehouse_id AND a.hour = s.hour
     WHERE s.activity_seen < a.rows OR s.slo_ms != ${p.i64(sloMs)}`;
 }
+
+/**
+ * The packed earliest `exception.opened` of the `exception_state` rollup (0009_exception_state.sql): a
+ * sortable prefix (15-digit epoch ms, then event_id) so that min() picks the earliest opening as argMin
+ * orders it, then NUL-separated warehouse, correlation, workflow, category, severity and owner ('' = NULL,
+ * else '=' and the value). Events before 2000 are refused at ingest, so the prefix is never negative.
+ * lib/kpi/exceptions-state.ts unpacks it.
+ */
+export const FIRST_OPENING = sql`concat(leftPad(toString(toUnixTimestamp64Milli(occurred_at)), 15, '0'), event_id,
+  '\\0', toString(warehouse_id), '\\0', correlation_id, '\\0', toString(workflow), '\\0', toString(category),
+  '\\0', toString(severity), '\\0', if(isNull(owner), '', concat('=', assumeNotNull(owner))))`;
+
+/**
+ * The `exception_state` columns aggregated from `events` rows, for the startup repair's replay of the
+ * recent tail (ingest/recovery.ts). Same expressions as the view; every state is idempotent, so re-adding
+ * rows the view already wrote changes nothing.
+ */
+export const EXCEPTION_STATE_COLUMNS = sql`exception_id, first_opened, assignments, acks, resolved_at`;
+export const EXCEPTION_STATE_AGGREGATES = sql`
+  exception_id,
+  minIf(toNullable(${FIRST_OPENING}), type = 'exception.opened'),
+  groupUniqArrayIf(tuple(occurred_at, event_id, owner), type = 'exception.assigned'),
+  groupUniqArrayIf(occurred_at, type = 'exception.acknowledged'),
+  minIf(toNullable(occurred_at), type = 'exception.resolved')`;
+export const EXCEPTION_STATE_ROWS = sql`type IN ('exception.opened', 'exception.acknowledged', 'exception.assigned', 'exception.resolved') AND exception_id != ''`;
