@@ -34,7 +34,7 @@ type Ev = { event_id: string; type: string; occurred_at: string; warehouse_id: s
 let seq = 0;
 function ev(type: string, exc: string, wh: string, at: number, attrs: Record<string, string> = {}, over: Partial<Ev> = {}): Ev {
   return {
-    event_id: `x-${String(++seq).padStart(5, '0')}`, type, occurred_at: iso(at), source_system: 'control-tower', warehouse_id: wh,
+    event_id: `x-${String(++seq).padStart(5, '0')}`, type, occurred_at: iso(at), source_system: 'SERVICEDESK', warehouse_id: wh,
     correlation_id: `C-${exc}`, workflow: 'order_to_cash', attributes: { exception_id: exc, ...attrs }, ...over,
   };
 }
