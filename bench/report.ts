@@ -4,13 +4,22 @@ import { fmtInt, fmtMs, fmtRatio, round } from './stats';
 
 /** The bench's results as JSON (for machines and the next run) and as Markdown (for people). */
 
+/**
+ * Issue 15 (reads) and 16 (ingest): every KPI endpoint p95 ≤ 100 ms over HTTP at 10M events, the summary
+ * ≤ 250 ms, growth 1M → 10M ≤ 1.3×, server RSS ≤ 1.5 GB; ingest ≥ 150k events/s, about 0.35× the raw
+ * engine's own load. The 1.5× of raw SQL is the earlier target (issue 7), still reported.
+ */
 export const TARGETS = {
-  ingestVsRaw: 0.5,
+  ingestVsRaw: 0.35,
   kpiVsRaw: 1.5,
-  kpiP95Ms: 150,
-  growth: 2,
+  kpiP95Ms: 100,
+  summaryP95Ms: 250,
+  growth: 1.3,
   serverRssMiB: 1536,
 } as const;
+
+/** The p95 target of one endpoint: the summary composes every KPI and has its own. */
+export const p95TargetMs = (endpoint: string): number => (endpoint.includes('summary') ? TARGETS.summaryP95Ms : TARGETS.kpiP95Ms);
 
 export interface KpiRow {
   key: string;
@@ -106,8 +115,8 @@ export function targetsOf(r: Omit<Report, 'targets'>): Report['targets'] {
   const ratioOk = measured.filter((k) => (k.ratio_p50 ?? Infinity) <= TARGETS.kpiVsRaw);
   out.push({ name: 'KPI endpoints within 1.5× of raw SQL (p50)', target: `all ≤ ${TARGETS.kpiVsRaw}×`, measured: `${ratioOk.length} of ${measured.length}`, result: measured.length ? pf(ratioOk.length === measured.length) : 'n/a' });
   const p95 = r.kpis.filter((k) => k.status === 'ok' && k.p95_ms !== null);
-  const p95Ok = p95.filter((k) => (k.p95_ms ?? Infinity) <= TARGETS.kpiP95Ms);
-  out.push({ name: `KPI p95 (target stated for 10M; this run ${fmtInt(r.events)})`, target: `all ≤ ${TARGETS.kpiP95Ms} ms`, measured: `${p95Ok.length} of ${p95.length}`, result: p95.length ? pf(p95Ok.length === p95.length) : 'n/a' });
+  const p95Ok = p95.filter((k) => (k.p95_ms ?? Infinity) <= p95TargetMs(k.endpoint));
+  out.push({ name: `KPI p95 (target stated for 10M; this run ${fmtInt(r.events)})`, target: `all ≤ ${TARGETS.kpiP95Ms} ms (summary ≤ ${TARGETS.summaryP95Ms} ms)`, measured: `${p95Ok.length} of ${p95.length}`, result: p95.length ? pf(p95Ok.length === p95.length) : 'n/a' });
   const g = r.growth?.filter((x) => x.factor !== null) ?? [];
   out.push({
     name: 'KPI p95 growth from 1M to 10M events',
@@ -131,7 +140,7 @@ export function kpiTable(r: Report): string {
         k.endpoint, k.window, fmtMs(k.cold_ms), fmtMs(k.p50_ms), fmtMs(k.p95_ms), fmtMs(k.raw_cold_ms), fmtMs(k.raw_p50_ms), fmtMs(k.raw_p95_ms),
         fmtRatio(k.ratio_p50), fmtRatio(k.ratio_p95),
         k.ratio_p50 === null ? '–' : pf(k.ratio_p50 <= TARGETS.kpiVsRaw),
-        k.p95_ms === null ? '–' : pf(k.p95_ms <= TARGETS.kpiP95Ms),
+        k.p95_ms === null ? '–' : pf(k.p95_ms <= p95TargetMs(k.endpoint)),
         same,
       ];
     }),

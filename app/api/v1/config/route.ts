@@ -1,4 +1,4 @@
-import { route } from '@/lib/auth/route';
+import { otherMethods, route } from '@/lib/auth/route';
 import { configResponse, loadConfig } from '@/lib/config/slo';
 import { json } from '@/lib/http/respond';
 
@@ -7,3 +7,5 @@ export const dynamic = 'force-dynamic';
 
 /** Extension: the configured SLOs and summary thresholds (CT_CONFIG_FILE, else metrics.md defaults). */
 export const GET = route('read', async () => json(configResponse.parse(loadConfig())));
+
+export const { POST, PUT, PATCH, DELETE } = otherMethods('GET');
