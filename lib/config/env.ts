@@ -23,6 +23,8 @@ const envSchema = z.object({
   CT_DASHBOARD_URL: z.string().optional(),
   CT_MAX_BODY_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
   // How old a shared read answer may be, in seconds (api.md "Reads may share work"); 0 shares nothing.
+  // Seconds between two passes of the rollup refresher in the server (0: never; reads then stay raw).
+  CT_ROLLUP_REFRESH_S: z.coerce.number().nonnegative().default(2),
   CT_READ_MAX_AGE_S: z.coerce.number().nonnegative().max(3600).default(2),
   // How long `npm run ingest` waits out 429/503 (or an unreachable server) for one chunk before it stops.
   CT_INGEST_RETRY_MAX_S: z.coerce.number().positive().default(300),

@@ -59,7 +59,7 @@ export function startup(): Promise<void> {
     // After the seed, so the first evaluation sees the demo month rather than an empty store.
     startAlertScheduler();
     // Builds the sync-lag rollup behind the reads; until an hour is built, reads answer it from raw events.
-    startRollupRefresher(() => loadConfig().slo.sync_lag_seconds * 1000);
+    if (e.CT_ROLLUP_REFRESH_S > 0) startRollupRefresher(() => loadConfig().slo.sync_lag_seconds * 1000, e.CT_ROLLUP_REFRESH_S * 1000);
     console.log(`[tower] alerts: ${alerts.rules.length} rule(s) every ${e.CT_ALERT_INTERVAL_S} s, ${Object.keys(alerts.webhooks).length} webhook(s)`);
     state.ready = true;
   })();

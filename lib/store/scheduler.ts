@@ -81,7 +81,10 @@ export class Scheduler {
 
   private rank(w: Waiting, now: number): number {
     const promoted = this.promoteAfterMs > 0 ? Math.floor((now - w.since) / this.promoteAfterMs) : 0;
-    return Math.max(0, RANK[w.claim.lane] - promoted);
+    // Promotion keeps bulk work from starving behind dashboards, but never lifts it past ingest: a pile of
+    // slow reads promoted into the write lane held acknowledgements for seconds under mixed load.
+    const floor = w.claim.lane === 'write' ? RANK.write : RANK.interactive;
+    return Math.max(floor, RANK[w.claim.lane] - promoted);
   }
 
   private pump(): void {
