@@ -199,7 +199,10 @@ export function markdown(r: Report): string {
     '',
     `Each endpoint: 1 cold call (its first call since the server started: route module, engine caches and marks for that query not yet loaded), ` +
       `then ${CALLS_WARM} warm calls, sequential, over HTTP with the API token; p50/p95 are over the warm calls. ` +
-      'The project answers as it does in production: rollups where lib/kpi/tables.ts chooses them (warehouse_activity, invoice_postings), raw events elsewhere. ' +
+      'The project answers as it does in production: rollups where lib/kpi/tables.ts chooses them (warehouse_activity, invoice_postings, ' +
+      'sync_lag_hourly, pipeline_hourly, exception_state, inventory_latest), raw events elsewhere. ' +
+      `Shared reads: CT_READ_MAX_AGE_S=${process.env.CT_READ_MAX_AGE_S ?? '2 (default)'} on the server` +
+      ' (with sharing on, warm calls repeat the same request within its max age and measure the shared answer, not the computation; run with CT_READ_MAX_AGE_S=0 to time the computation). ' +
       'Raw = the plain SQL for the same figures run directly on the raw `events` table, in a separate process on the CLI-loaded store ' +
       `(same data; ${r.raw_store.parts} active parts after ${r.raw_store.settle_seconds} s of merge settling), timed the same way but without HTTP, ` +
       'authentication, response validation or the warehouse listing; ratio = project / raw. "same answer" compares one figure of both answers.',

@@ -9,6 +9,7 @@ import { driftSkus } from '@/lib/kpi/drift-skus';
 import { command, sql, unsafeRaw } from '@/lib/store';
 import { businessEvent } from '../helpers/fixtures';
 import { useTestStore } from '../helpers/store';
+import { bothWays } from '../helpers/rollups';
 
 /**
  * Drift from the inventory_latest rollup equals the raw answer: for an as_of after every snapshot (rollup),
@@ -50,15 +51,6 @@ function snapshots(days: number, prefix: string): Record<string, unknown>[] {
 
 async function ingest(events: Record<string, unknown>[]) {
   for (let i = 0; i < events.length; i += 37) await ingestLines(events.slice(i, i + 37).map((value, j) => ({ line: j + 1, raw: '', value })));
-}
-
-async function bothWays<T>(read: () => Promise<T>): Promise<{ rollup: T; raw: T }> {
-  delete process.env.CT_FORCE_RAW;
-  const rollup = await read();
-  process.env.CT_FORCE_RAW = '1';
-  const raw = await read();
-  delete process.env.CT_FORCE_RAW;
-  return { rollup, raw };
 }
 
 const AS_OF = [T0 + 40 * 24 * H, T0 + 3 * 24 * H + 23 * H + 5 * 60_000, T0 + 2 * 24 * H];

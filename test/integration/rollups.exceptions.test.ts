@@ -12,6 +12,7 @@ import { exceptionDetail } from '@/lib/queries/exceptions-detail';
 import type { QueryScope } from '@/lib/scope';
 import { command, p, query, sql, unsafeRaw } from '@/lib/store';
 import { useTestStore } from '../helpers/store';
+import { bothWays } from '../helpers/rollups';
 
 /**
  * The exception_state rollup gives exactly the raw answer (CT_FORCE_RAW=1) for every reader of exception
@@ -112,16 +113,6 @@ function openAt(t: number): { open: number; critical: number } {
   return { open, critical };
 }
 
-async function bothWays<T>(read: () => Promise<T>): Promise<{ rollup: T; raw: T }> {
-  const settle = (f: () => Promise<T>) => f().then((v) => ({ ok: true as const, v }), (e: unknown) => ({ ok: false as const, v: e as T }));
-  delete process.env.CT_FORCE_RAW;
-  const rollup = await settle(read);
-  process.env.CT_FORCE_RAW = '1';
-  const raw = await settle(read).finally(() => delete process.env.CT_FORCE_RAW);
-  // An error (404) must be the same error both ways.
-  expect(rollup.ok).toBe(raw.ok);
-  return { rollup: rollup.v, raw: raw.v };
-}
 async function same<T>(read: () => Promise<T>): Promise<T> {
   const r = await bothWays(read);
   expect(r.rollup).toEqual(r.raw);

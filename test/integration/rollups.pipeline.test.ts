@@ -10,6 +10,7 @@ import { pipelineHealth, type PipelineHealthResponse } from '@/lib/queries/pipel
 import { command, insertRows, p, query, sql, unsafeRaw } from '@/lib/store';
 import { expectQuantile } from '../helpers/quantile';
 import { useTestStore } from '../helpers/store';
+import { bothWays } from '../helpers/rollups';
 
 /**
  * Pipeline health from pipeline_hourly gives exactly the raw (CT_FORCE_RAW) answer: from the rows the
@@ -77,15 +78,6 @@ const WINDOWS: [number, number][] = [
   [T0 - 30 * 24 * H, T0 + 30 * 24 * H],
   [T0 - 30 * 24 * H, Date.now() + 2 * H], // includes batches ingested at the real clock
 ];
-
-async function bothWays<T>(read: () => Promise<T>): Promise<{ rollup: T; raw: T }> {
-  delete process.env.CT_FORCE_RAW;
-  const rollup = await read();
-  process.env.CT_FORCE_RAW = '1';
-  const raw = await read();
-  delete process.env.CT_FORCE_RAW;
-  return { rollup, raw };
-}
 
 async function expectRollupEqualsRaw() {
   for (const [from, to] of WINDOWS) {

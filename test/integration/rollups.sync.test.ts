@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { syncMessage } from '../helpers/fixtures';
 import { expectQuantile } from '../helpers/quantile';
 import { useTestStore } from '../helpers/store';
+import { bothWays } from '../helpers/rollups';
 
 /**
  * The sync-lag rollup (sync_lag_hourly) gives exactly the raw answer: after a build, with hours that
@@ -67,15 +68,6 @@ const WINDOWS: [number, number][] = [
   [T0 + 5 * H + 17, T0 + 5 * H + 3_000_000], // within one hour: raw only
   [T0 - 30 * 24 * H, T0 + 30 * 24 * H],
 ];
-
-async function bothWays<T>(read: () => Promise<T>): Promise<{ rollup: T; raw: T }> {
-  delete process.env.CT_FORCE_RAW;
-  const rollup = await read();
-  process.env.CT_FORCE_RAW = '1';
-  const raw = await read();
-  delete process.env.CT_FORCE_RAW;
-  return { rollup, raw };
-}
 
 async function expectRollupEqualsRaw() {
   for (const [from, to] of WINDOWS) {
