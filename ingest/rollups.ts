@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { command, p, query, sql, withLane, type Sql } from '@/lib/store';
+import { command, p, query, sql, withLane } from '@/lib/store';
 import { histCell, LAG_MS, staleSyncHours } from '@/lib/store/rollups';
 import { withSpan } from '@/lib/telemetry/span';
 import { refreshPipelineRollup } from './rollups-pipeline';

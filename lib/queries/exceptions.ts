@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '@/lib/errors';
-import { SEVERITIES, WORKFLOWS } from '@/lib/events';
+import { SEVERITIES } from '@/lib/events';
 import type { QueryScope } from '@/lib/scope';
 import { p, query, sql, type Sql, withLane } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
@@ -10,20 +10,15 @@ import { AGE_BUCKETS, inBucket } from '@/lib/kpi/common';
 import { STATE_COLUMNS, exceptionStateRow, exceptionStates, type ExceptionStateRow } from '@/lib/kpi/exceptions-state';
 
 /** api.md `GET /api/v1/exceptions`: current state (at now) of every exception in scope, paged. */
-export const exceptionItem = z.object({
-  exception_id: z.string(),
-  warehouse_id: z.string(),
-  correlation_id: z.string(),
-  workflow: z.enum(WORKFLOWS),
-  category: z.string(),
-  severity: z.enum(SEVERITIES),
-  status: z.enum(['open', 'acknowledged', 'resolved']),
-  owner: z.string().nullable(),
-  opened_at: z.string(),
-  acknowledged_at: z.string().nullable(),
-  resolved_at: z.string().nullable(),
-  age_seconds: z.number(),
-});
+// The state row's identity and status, with its times as API strings and seconds.
+export const exceptionItem = exceptionStateRow
+  .pick({ exception_id: true, warehouse_id: true, correlation_id: true, workflow: true, category: true, severity: true, status: true, owner: true })
+  .extend({
+    opened_at: z.string(),
+    acknowledged_at: z.string().nullable(),
+    resolved_at: z.string().nullable(),
+    age_seconds: z.number(),
+  });
 export type ExceptionItem = z.infer<typeof exceptionItem>;
 
 export const exceptionListResponse = z.object({ items: z.array(exceptionItem), next_cursor: z.string().nullable() });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ingestLines } from '@/ingest/pipeline';
 import { repairLookups } from '@/ingest/recovery';
 import { ruleValues } from '@/lib/alerts/metrics';
@@ -8,23 +8,15 @@ import { drift } from '@/lib/kpi/drift';
 import { driftSkus } from '@/lib/kpi/drift-skus';
 import { command, sql, unsafeRaw } from '@/lib/store';
 import { businessEvent } from '../helpers/fixtures';
-import { useTestStore } from '../helpers/store';
-import { bothWays } from '../helpers/rollups';
+import { bothWays, H, iso, T0, useRollupTestStore, WH } from '../helpers/rollups';
 
 /**
  * Drift from the inventory_latest rollup equals the raw answer: for an as_of after every snapshot (rollup),
  * before some (raw), with ties, NULL costs, other systems, late snapshots, a replayed duplicate row and a
  * snapshot whose view part was lost (repaired at startup).
  */
-useTestStore();
-afterEach(() => {
-  delete process.env.CT_FORCE_RAW;
-});
+useRollupTestStore();
 
-const H = 3_600_000;
-const T0 = Date.parse('2026-09-01T00:00:00Z');
-const iso = (ms: number) => new Date(ms).toISOString();
-const WH = ['DC-1', `DC-"2"`, 'Lager Köln'];
 
 const snap = (id: string, wh: string, sku: string, system: string, at: number, quantity: number, unitCost?: number) =>
   businessEvent(

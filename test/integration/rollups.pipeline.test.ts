@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ingestLines } from '@/ingest/pipeline';
 import { repairLookups } from '@/ingest/recovery';
@@ -9,8 +9,7 @@ import { hoursNotFromPipeline } from '@/lib/store/rollups';
 import { pipelineHealth, type PipelineHealthResponse } from '@/lib/queries/pipeline-health';
 import { command, insertRows, p, query, sql, unsafeRaw } from '@/lib/store';
 import { expectQuantile } from '../helpers/quantile';
-import { useTestStore } from '../helpers/store';
-import { bothWays } from '../helpers/rollups';
+import { bothWays, H, iso, T0, useRollupTestStore, WH } from '../helpers/rollups';
 
 /**
  * Pipeline health from pipeline_hourly gives exactly the raw (CT_FORCE_RAW) answer: from the rows the
@@ -18,15 +17,8 @@ import { bothWays } from '../helpers/rollups';
  * events and its counters (whole and half-written), with the activity view's part lost (until and after
  * the startup repair), and from the refresher's recomputations of the hours all that left behind.
  */
-useTestStore();
-afterEach(() => {
-  delete process.env.CT_FORCE_RAW;
-});
+useRollupTestStore();
 
-const H = 3_600_000;
-const T0 = Date.parse('2026-09-01T00:00:00Z');
-const iso = (ms: number) => new Date(ms).toISOString();
-const WH = ['DC-1', `DC-"2"`, 'Lager Köln'];
 const FEEDS = [['ERP', 'order.created'], ['WMS', 'pick.confirmed'], ['TMS', 'shipment.confirmed'], ['ERP', 'invoice.posted']] as const;
 
 type Ev = Record<string, unknown> & { event_id: string; occurred_at: string; warehouse_id: string; source_system: string; type: string };

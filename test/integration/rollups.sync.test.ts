@@ -13,25 +13,19 @@ import { command, p, query, sql, unsafeRaw } from '@/lib/store';
 import { z } from 'zod';
 import { syncMessage } from '../helpers/fixtures';
 import { expectQuantile } from '../helpers/quantile';
-import { useTestStore } from '../helpers/store';
-import { bothWays } from '../helpers/rollups';
+import { bothWays, H, iso, T0, useRollupTestStore, WH } from '../helpers/rollups';
 
 /**
  * The sync-lag rollup (sync_lag_hourly) gives exactly the raw answer: after a build, with hours that
  * grew since (late events), after a duplicate slipped into `events` (a block replayed after a crash),
  * after an SLO change, and after the refresher ran again over the same hours (a replay).
  */
-useTestStore();
+useRollupTestStore();
 afterEach(() => {
-  delete process.env.CT_FORCE_RAW;
   delete process.env.CT_CONFIG_FILE;
 });
 
-const H = 3_600_000;
-const T0 = Date.parse('2026-09-01T00:00:00Z');
 const LATER = T0 + 400 * H; // "now" for the refresher: every hour of the data has settled
-const iso = (ms: number) => new Date(ms).toISOString();
-const WH = ['DC-1', `DC-"2"`, 'Lager Köln'];
 const ROUTES = [['WMS', 'ERP', 'pick_events'], ['ERP', 'EDI', 'edi_810'], ['ECOM', 'ERP', null]] as const;
 const STATUSES = ['delivered', 'delivered', 'delivered', 'failed', 'retried', 'dead_lettered', 'delivered'] as const;
 
