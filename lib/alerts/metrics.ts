@@ -3,7 +3,7 @@ import { loadConfig } from '@/lib/config/slo';
 import { exceptionAging } from '@/lib/kpi/exception-aging';
 import { invoiceLatency } from '@/lib/kpi/invoice-latency';
 import { driftPairs } from '@/lib/kpi/drift';
-import { CELL_AGGREGATES, cellAggregateRow, histQuantileMs, syncCells } from '@/lib/kpi/sync-cells';
+import { aggregateCells, cellAggregateRow, LAG_PERCENTS, syncCells } from '@/lib/kpi/sync-cells';
 import { unpostedShipments } from '@/lib/kpi/unposted';
 import type { QueryScope } from '@/lib/scope';
 import { empty, join, p, query, sql, type Sql } from '@/lib/store';
@@ -40,7 +40,7 @@ const EVENT_COLUMNS: Columns = {
 };
 
 /** `SELECT` list, `WHERE` condition and `GROUP BY` for a rule over a population with these columns. */
-function shape(rule: Rule, cols: Columns): { select: Sql; where: Sql; groupBy: Sql } {
+function shape(rule: Rule, cols: Columns): { select: Sql; selects: Sql[]; aliases: Sql[]; where: Sql; groupBy: Sql } {
   const selects = rule.group_by.map((f) => sql`${cols[f] ?? NULL_STR} AS ${ALIAS[f]}`);
   const conds = GROUP_FIELDS.flatMap((f) => {
     const wanted = rule.match[f];
@@ -51,6 +51,8 @@ function shape(rule: Rule, cols: Columns): { select: Sql; where: Sql; groupBy: S
   });
   return {
     select: selects.length ? sql`${join(selects, ', ')},` : empty,
+    selects,
+    aliases: rule.group_by.map((f) => ALIAS[f]),
     where: conds.length ? join(conds, ' AND ') : sql`1`,
     groupBy: rule.group_by.length ? sql`GROUP BY ${join(rule.group_by.map((f) => ALIAS[f]), ', ')}` : empty,
   };
@@ -78,15 +80,18 @@ const scopeFor = (rule: Rule): QueryScope => ({ warehouses: rule.match.warehouse
 const syncRow = groupCols.merge(cellAggregateRow);
 
 async function syncValues(rule: ThresholdRule, now: number, windowS: number): Promise<GroupValue[]> {
-  const { select, where, groupBy } = shape(rule, EVENT_COLUMNS);
+  const { selects, aliases, where } = shape(rule, EVENT_COLUMNS);
   const sloMs = loadConfig().slo.sync_lag_seconds * 1000;
-  const q = sql`SELECT ${select} ${CELL_AGGREGATES}
-    FROM (${await syncCells(scopeFor(rule), now - windowS * 1000, now, sloMs)})
-    WHERE ${where} ${groupBy}`;
+  const q = aggregateCells(await syncCells(scopeFor(rule), now - windowS * 1000, now, sloMs), {
+    select: selects,
+    keys: aliases,
+    sets: aliases.length ? [aliases] : [],
+    where,
+  });
   const rows = await query(q, syncRow, { name: 'alerts.sync' });
   return rows.map((r) => {
     const value =
-      rule.metric === 'sync_lag_p95' ? (r.delivered > 0 ? (histQuantileMs(r, 95) ?? 0) / 1000 : null)
+      rule.metric === 'sync_lag_p95' ? (r.delivered > 0 ? (r.q_ms[LAG_PERCENTS.indexOf(95)] ?? 0) / 1000 : null)
       : r.messages === 0 ? null
       : rule.metric === 'sync_failure_rate' ? (r.failed + r.dead_lettered) / r.messages
       : r.messages;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { QueryScope } from '@/lib/scope';
-import { join, p, query, sql, type Sql } from '@/lib/store';
-import { histCell, LAG_MS, staleSyncHours } from '@/lib/store/rollups';
+import { empty, join, p, query, sql, unsafeRaw, type Sql } from '@/lib/store';
+import { lagBucket, LAG_MS, staleSyncHours } from '@/lib/store/rollups';
 import { scopeFilter } from './common';
 import { fromRollup } from './tables';
 
@@ -16,9 +16,11 @@ import { fromRollup } from './tables';
  * raw part is restricted to exactly those ranges, so a 30-day read scans at most a few hours of events.
  *
  * Columns: warehouse_id, source_system, target_system, interface (nullable), n_messages, n_delivered,
- * n_failed, n_retried, n_dead_lettered, n_breaches, lag_max, k / c / mn / mx (the lag histogram).
+ * n_failed, n_retried, n_dead_lettered, n_breaches, lag_max, k / c / mn / mx (one bucket of the lag histogram: its key, count, min and max; a cell without a delivered
+ * message has c = 0).
  */
 const HOUR_MS = 3_600_000;
+const GAMMA = 1.01;
 /** Past this many stale hours in one window (a store still being built), the whole window reads raw. */
 const MAX_STALE_HOURS = 48;
 
@@ -29,16 +31,22 @@ const rawCells = (scope: QueryScope, ranges: Sql, sloMs: number, withTs: boolean
          toUInt64(status = 'retried') AS n_retried, toUInt64(status = 'dead_lettered') AS n_dead_lettered,
          toUInt64(status = 'delivered' AND lag_ms > ${p.i64(sloMs)}) AS n_breaches,
          if(status = 'delivered', toNullable(lag_ms), NULL) AS lag_max,
-         ${histCell(sql`status = 'delivered'`)}
+         if(status = 'delivered', ${lagBucket(sql`lag_ms`)}, toInt16(0)) AS k, n_delivered AS c,
+         if(status = 'delivered', lag_ms, toInt64(0)) AS mn, mn AS mx
   FROM (SELECT *, ${LAG_MS} AS lag_ms FROM events WHERE type = 'sync.message' AND (${ranges}) AND ${scopeFilter(scope)}
         LIMIT 1 BY event_id)`;
 
+/**
+ * A rollup row carries its histogram as arrays; it becomes one cell per bucket (LEFT ARRAY JOIN keeps a
+ * row without delivered messages), with the row's counts on its first bucket only, so sums stay exact.
+ */
 const rollupCells = (scope: QueryScope, h0: number, h1: number, stale: readonly string[], withTs: boolean): Sql => sql`
   SELECT ${withTs ? sql`toDateTime64(hour, 3, 'UTC') AS ts,` : sql``} warehouse_id, source_system, target_system, if(has_interface = 1, toNullable(interface), NULL) AS interface,
-         messages AS n_messages, delivered AS n_delivered, failed AS n_failed, retried AS n_retried,
-         dead_lettered AS n_dead_lettered, breaches AS n_breaches, lag_max,
-         hist_keys AS k, hist_counts AS c, hist_min AS mn, hist_max AS mx
+         if(i <= 1, messages, 0) AS n_messages, if(i <= 1, delivered, 0) AS n_delivered, if(i <= 1, failed, 0) AS n_failed,
+         if(i <= 1, retried, 0) AS n_retried, if(i <= 1, dead_lettered, 0) AS n_dead_lettered, if(i <= 1, breaches, 0) AS n_breaches,
+         lag_max, hk AS k, hc AS c, hn AS mn, hx AS mx
   FROM sync_lag_hourly FINAL
+  LEFT ARRAY JOIN arrayEnumerate(hist_keys) AS i, hist_keys AS hk, hist_counts AS hc, hist_min AS hn, hist_max AS hx
   WHERE hour >= toDateTime(${p.i64(h0 / 1000)}, 'UTC') AND hour < toDateTime(${p.i64(h1 / 1000)}, 'UTC')
     AND ${scopeFilter(scope)}
     AND concat(warehouse_id, '\\0', toString(toUnixTimestamp(hour))) NOT IN ${p.strs(stale)}`;
@@ -80,13 +88,64 @@ export async function syncCells(scope: QueryScope, from: number, to: number, slo
   return join(parts, ' UNION ALL ');
 }
 
-/** Aggregates over cells; quantiles come from the merged histogram (histQuantiles). */
-export const CELL_AGGREGATES = sql`
-  sum(n_messages) AS messages, sum(n_delivered) AS delivered, sum(n_failed) AS failed,
-  sum(n_retried) AS retried, sum(n_dead_lettered) AS dead_lettered, sum(n_breaches) AS breaches,
-  max(lag_max) AS max_ms,
-  sumMap(k, c) AS hc, minMap(k, mn) AS hn, maxMap(k, mx) AS hx,
-  hc.1 AS h_keys, hc.2 AS h_counts, hn.2 AS h_min, hx.2 AS h_max`;
+export interface CellGrouping {
+  /** Inner SELECT items before the aggregates (keys and grouping() flags), each with its alias. */
+  select: Sql[];
+  /** The aliases of `select`, grouped by again in the outer query. */
+  keys: Sql[];
+  /** Grouping sets over the key columns (one set: a plain GROUP BY; none: one row). */
+  sets: Sql[][];
+  where?: Sql;
+}
+
+/**
+ * Aggregates cells per group: counts, max, and the merged lag histogram (h_keys ascending, with each
+ * bucket's count, min and max). Two levels: first per group × bucket (scalar GROUP BY), then one row per
+ * group collecting its buckets. Measured on 1M events / 30 days: several times faster than merging the
+ * rollup's arrays with sumMap/minMap/maxMap, whose cost grows with every array element merged.
+ */
+export function aggregateCells(cells: Sql, g: CellGrouping): Sql {
+  const k = sql`k`;
+  const inner =
+    g.sets.length === 0 ? sql`GROUP BY k`
+    : g.sets.length === 1 ? sql`GROUP BY ${join([...g.sets[0]!, k], ', ')}`
+    : sql`GROUP BY GROUPING SETS (${join(g.sets.map((s) => sql`(${join([...s, k], ', ')})`), ', ')})`;
+  const keys = g.keys.length ? join(g.keys, ', ') : empty;
+  const outKeys = g.keys.length ? sql`${keys},` : empty;
+  return sql`
+    SELECT ${outKeys} messages, delivered, failed, retried, dead_lettered, breaches, max_ms, ${histQuantilesSql()} AS q_ms
+    FROM (
+      SELECT ${outKeys}
+        sum(nm) AS messages, sum(nd) AS delivered, sum(nf) AS failed, sum(nr) AS retried, sum(ndl) AS dead_lettered,
+        sum(nb) AS breaches, max(lm) AS max_ms,
+        arraySort(x -> x.1, groupArrayIf(tuple(k, hc, hn, hx), hc > 0)) AS hs,
+        arrayMap(x -> x.1, hs) AS h_keys, arrayMap(x -> x.2, hs) AS h_counts, arrayMap(x -> x.3, hs) AS h_min, arrayMap(x -> x.4, hs) AS h_max
+      FROM (
+        SELECT ${g.select.length ? sql`${join(g.select, ', ')},` : empty} k,
+          sum(n_messages) AS nm, sum(n_delivered) AS nd, sum(n_failed) AS nf, sum(n_retried) AS nr,
+          sum(n_dead_lettered) AS ndl, sum(n_breaches) AS nb, max(lag_max) AS lm,
+          sum(c) AS hc, minIf(mn, c > 0) AS hn, maxIf(mx, c > 0) AS hx
+        FROM (${cells})
+        WHERE ${g.where ?? sql`1`}
+        ${inner})
+      ${g.keys.length ? sql`GROUP BY ${keys}` : empty})`;
+}
+
+/** The percentiles every sync-lag answer reports, in the order of `q_ms`. */
+export const LAG_PERCENTS = [50, 95, 99] as const;
+
+/**
+ * histQuantileMs in SQL, for LAG_PERCENTS at once, over h_keys / h_counts / h_min / h_max in scope: the
+ * answer leaves the engine as three numbers per group instead of its whole histogram (a 30-day series has
+ * a few hundred thousand buckets). Same rank, same bucket, same min / max / clamped-representative rule.
+ */
+export const histQuantilesSql = (): Sql => sql`
+  arrayMap((r, i) -> if(r = 0, NULL, multiIf(
+      h_min[i] = h_max[i] OR r = arrayCumSum(h_counts)[i] - h_counts[i] + 1, toFloat64(h_min[i]),
+      r = arrayCumSum(h_counts)[i], toFloat64(h_max[i]),
+      least(toFloat64(h_max[i]), greatest(toFloat64(h_min[i]), sign(h_keys[i]) * 2 * pow(${unsafeRaw(String(GAMMA))}, abs(h_keys[i])) / (1 + ${unsafeRaw(String(GAMMA))}))))),
+    arrayMap(pc -> toUInt64(least(arraySum(h_counts), greatest(1, intDiv(pc * arraySum(h_counts) + 99, 100)))) * (arraySum(h_counts) > 0), [${unsafeRaw(LAG_PERCENTS.join(', '))}]) AS _ranks,
+    arrayMap(r -> arrayFirstIndex(x -> x >= r, arrayCumSum(h_counts)), _ranks))`;
 
 export const cellAggregateRow = z.object({
   messages: z.number(),
@@ -96,14 +155,17 @@ export const cellAggregateRow = z.object({
   dead_lettered: z.number(),
   breaches: z.number(),
   max_ms: z.number().nullable(),
-  h_keys: z.array(z.number()),
-  h_counts: z.array(z.number()),
-  h_min: z.array(z.number()),
-  h_max: z.array(z.number()),
+  q_ms: z.array(z.number().nullable()).length(LAG_PERCENTS.length),
 });
 export type CellAggregate = z.infer<typeof cellAggregateRow>;
 
-const GAMMA = 1.01;
+/** A histogram as arrays ascending by key (pipeline health merges its own in JS). */
+export interface Histogram {
+  h_keys: number[];
+  h_counts: number[];
+  h_min: number[];
+  h_max: number[];
+}
 
 /**
  * The nearest-rank quantile at `percent` (an integer, so the rank ceil(percent·n/100) is exact) from a
@@ -111,7 +173,7 @@ const GAMMA = 1.01;
  * or max when the rank is the bucket's first or last (then it IS the exact answer), else the bucket's
  * representative clamped to [min, max]: within (γ−1)/(γ+1) < 0.5 % of every value in it.
  */
-export function histQuantileMs(h: Pick<CellAggregate, 'h_keys' | 'h_counts' | 'h_min' | 'h_max'>, percent: number): number | null {
+export function histQuantileMs(h: Histogram, percent: number): number | null {
   const n = h.h_counts.reduce((a, b) => a + b, 0);
   if (n === 0) return null;
   const rank = Math.min(n, Math.max(1, Math.floor((percent * n + 99) / 100)));
@@ -135,5 +197,6 @@ export function histQuantileMs(h: Pick<CellAggregate, 'h_keys' | 'h_counts' | 'h
 /** p50/p95/p99/max in seconds (null without delivered messages), as metrics.md §1 reports them. */
 export function lagSeconds(h: CellAggregate): { p50: number | null; p95: number | null; p99: number | null; max: number | null } {
   const s = (ms: number | null) => (ms === null || h.delivered === 0 ? null : ms / 1000);
-  return { p50: s(histQuantileMs(h, 50)), p95: s(histQuantileMs(h, 95)), p99: s(histQuantileMs(h, 99)), max: s(h.max_ms) };
+  const [p50, p95, p99] = h.q_ms;
+  return { p50: s(p50 ?? null), p95: s(p95 ?? null), p99: s(p99 ?? null), max: s(h.max_ms) };
 }

@@ -4,7 +4,7 @@ import { query, sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
 import { loadConfig } from '@/lib/config/slo';
 import { nullableNumber } from './common';
-import { CELL_AGGREGATES, cellAggregateRow, lagSeconds, syncCells } from './sync-cells';
+import { aggregateCells, cellAggregateRow, lagSeconds, syncCells } from './sync-cells';
 import { bucketExpr, bucketStarts, chooseGranularity, stepMs, zeroFill } from './time';
 
 const HOUR_MS = 3_600_000;
@@ -48,10 +48,11 @@ export async function syncLagSeries(scope: QueryScope, params: { from: number; t
     const sloMs = loadConfig().slo.sync_lag_seconds * 1000;
     const cells = await syncCells(scope, from, to, sloMs, { withTs: true, rawOnly });
     const rows = await query(
-      sql`
-        SELECT warehouse_id, grouping(warehouse_id) AS is_total, ${bucketExpr(sql`ts`, g, tz)} AS bucket, ${CELL_AGGREGATES}
-        FROM (${cells})
-        GROUP BY GROUPING SETS ((warehouse_id, bucket), (bucket))`,
+      aggregateCells(cells, {
+        select: [sql`warehouse_id`, sql`grouping(warehouse_id) AS is_total`, sql`${bucketExpr(sql`ts`, g, tz)} AS bucket`],
+        keys: [sql`warehouse_id`, sql`is_total`, sql`bucket`],
+        sets: [[sql`warehouse_id`, sql`bucket`], [sql`bucket`]],
+      }),
       row,
       { name: 'kpi.sync_lag_series' },
     );
@@ -114,10 +115,11 @@ export async function syncLagBreakdown(scope: QueryScope, params: { from: number
   const { from, to } = params;
   const sloMs = loadConfig().slo.sync_lag_seconds * 1000;
   const rows = await query(
-    sql`
-      SELECT source_system, target_system, interface, grouping(interface) = 0 AS by_interface, ${CELL_AGGREGATES}
-      FROM (${await syncCells(scope, from, to, sloMs)})
-      GROUP BY GROUPING SETS ((source_system, target_system), (source_system, target_system, interface))`,
+    aggregateCells(await syncCells(scope, from, to, sloMs), {
+      select: [sql`source_system`, sql`target_system`, sql`interface`, sql`grouping(interface) = 0 AS by_interface`],
+      keys: [sql`source_system`, sql`target_system`, sql`interface`, sql`by_interface`],
+      sets: [[sql`source_system`, sql`target_system`], [sql`source_system`, sql`target_system`, sql`interface`]],
+    }),
     bRow,
     { name: 'kpi.sync_lag_breakdown' },
   );

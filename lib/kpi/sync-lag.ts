@@ -4,7 +4,7 @@ import type { QueryScope } from '@/lib/scope';
 import { query, sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
 import { assemble, listWarehouses, nullableNumber, ratio } from './common';
-import { CELL_AGGREGATES, cellAggregateRow, lagSeconds, syncCells, type CellAggregate } from './sync-cells';
+import { aggregateCells, cellAggregateRow, lagSeconds, syncCells, type CellAggregate } from './sync-cells';
 
 /** metrics.md §1. Population: sync.message with observed_at in [from, to); lag over delivered only. */
 export const syncLagParams = z.object({ from: z.number(), to: z.number(), requested: z.array(z.string()) });
@@ -60,10 +60,11 @@ export async function syncLag(scope: QueryScope, params: SyncLagParams): Promise
   const { from, to, requested } = syncLagParams.parse(params);
   return withSpan('kpi.sync_lag', { 'kpi.warehouses': scope.warehouses?.length ?? -1 }, async () => {
     const sloMs = loadConfig().slo.sync_lag_seconds * 1000;
-    const q = sql`
-      SELECT warehouse_id, grouping(warehouse_id) AS is_total, ${CELL_AGGREGATES}
-      FROM (${await syncCells(scope, from, to, sloMs)})
-      GROUP BY warehouse_id WITH ROLLUP`;
+    const q = aggregateCells(await syncCells(scope, from, to, sloMs), {
+      select: [sql`warehouse_id`, sql`grouping(warehouse_id) AS is_total`],
+      keys: [sql`warehouse_id`, sql`is_total`],
+      sets: [[sql`warehouse_id`], []],
+    });
     const [rows, listed] = await Promise.all([
       query(q, row, { name: 'kpi.sync_lag' }),
       listWarehouses(scope, requested),
