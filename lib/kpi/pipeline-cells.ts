@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { QueryScope } from '@/lib/scope';
 import { join, p, query, sql, type Sql } from '@/lib/store';
-import { histCell, hoursNotFromPipeline, INGEST_DELAY_MS } from '@/lib/store/rollups';
+import { hoursNotFromPipeline, INGEST_DELAY_MS, lagBucket } from '@/lib/store/rollups';
 import { scopeFilter } from './common';
-import { histQuantileMs } from './sync-cells';
+import { HIST_INNER, HIST_OUTER, histQuantilesSql } from './histogram';
 import { fromRollup } from './tables';
 
 /**
@@ -21,13 +21,15 @@ const HOUR_MS = 3_600_000;
 const MAX_RAW_HOURS = 48;
 
 const rawCells = (scope: QueryScope, ranges: Sql): Sql => sql`
-  SELECT toString(source_system) AS source_system, toString(type) AS type, toUInt64(1) AS n, ${histCell(sql`1`)}
+  SELECT toString(source_system) AS source_system, toString(type) AS type, toUInt64(1) AS n,
+         ${lagBucket(sql`lag_ms`)} AS k, toUInt64(1) AS c, lag_ms AS mn, lag_ms AS mx
   FROM (SELECT source_system, type, ${INGEST_DELAY_MS} AS lag_ms FROM events WHERE (${ranges}) AND ${scopeFilter(scope)}
         LIMIT 1 BY event_id)`;
 
 const rollupCells = (scope: QueryScope, h0: number, h1: number, notPipeline: readonly number[], recomputed: readonly string[]): Sql => sql`
-  SELECT source_system, type, accepted AS n, hist.1 AS k, hist.2 AS c, hist_min.2 AS mn, hist_max.2 AS mx
+  SELECT source_system, type, if(i <= 1, accepted, 0) AS n, hk AS k, hc AS c, hn AS mn, hx AS mx
   FROM pipeline_hourly
+  LEFT ARRAY JOIN arrayEnumerate(hist.1) AS i, hist.1 AS hk, hist.2 AS hc, hist_min.2 AS hn, hist_max.2 AS hx
   WHERE hour >= toDateTime(${p.i64(h0 / 1000)}, 'UTC') AND hour < toDateTime(${p.i64(h1 / 1000)}, 'UTC') AND ${scopeFilter(scope)}
     AND ((gen = 0 AND toInt64(toUnixTimestamp(hour)) NOT IN ${p.i64s(notPipeline)})
       OR concat(toString(toUnixTimestamp(hour)), ':', toString(gen)) IN ${p.strs(recomputed)})`;
@@ -63,22 +65,18 @@ export const pipelineAggregateRow = z.object({
   source_system: z.string(),
   type: z.string(),
   accepted: z.number(),
-  h_keys: z.array(z.number()),
-  h_counts: z.array(z.number()),
-  h_min: z.array(z.number()),
-  h_max: z.array(z.number()),
+  /** The nearest-rank p95 of the delay in ms (null without events), from the merged histogram. */
+  p95_ms: z.number().nullable(),
 });
 
-/** Accepted count and delay histogram per source × type over the cells. */
+/** Accepted count and delay p95 per source × type over the cells (lib/kpi/histogram.ts). */
 export const pipelineAggregate = (cells: Sql): Sql => sql`
-  SELECT source_system, type, sum(n) AS accepted,
-         sumMap(k, c) AS hc, minMap(k, mn) AS hn, maxMap(k, mx) AS hx,
-         hc.1 AS h_keys, hc.2 AS h_counts, hn.2 AS h_min, hx.2 AS h_max
-  FROM (${cells})
-  GROUP BY source_system, type`;
+  SELECT source_system, type, accepted, ${histQuantilesSql([95])}[1] AS p95_ms
+  FROM (
+    SELECT source_system, type, sum(acc) AS accepted, ${HIST_OUTER}
+    FROM (SELECT source_system, type, k, sum(n) AS acc, ${HIST_INNER} FROM (${cells}) GROUP BY source_system, type, k)
+    GROUP BY source_system, type)`;
 
-/** The nearest-rank p95 of the delay in seconds (null without events), from the merged histogram. */
 export function delayP95Seconds(h: z.infer<typeof pipelineAggregateRow>): number | null {
-  const ms = histQuantileMs(h, 95);
-  return ms === null ? null : ms / 1000;
+  return h.p95_ms === null ? null : h.p95_ms / 1000;
 }

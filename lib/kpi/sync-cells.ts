@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { QueryScope } from '@/lib/scope';
-import { empty, join, p, query, sql, unsafeRaw, type Sql } from '@/lib/store';
+import { empty, join, p, query, sql, type Sql } from '@/lib/store';
 import { lagBucket, LAG_MS, staleSyncHours } from '@/lib/store/rollups';
 import { scopeFilter } from './common';
+import { HIST_INNER, HIST_OUTER, histQuantilesSql } from './histogram';
 import { fromRollup } from './tables';
 
 /**
@@ -20,7 +21,8 @@ import { fromRollup } from './tables';
  * message has c = 0).
  */
 const HOUR_MS = 3_600_000;
-const GAMMA = 1.01;
+/** The percentiles every sync-lag answer reports, in the order of `q_ms`. */
+export const LAG_PERCENTS = [50, 95, 99] as const;
 /** Past this many stale hours in one window (a store still being built), the whole window reads raw. */
 const MAX_STALE_HOURS = 48;
 
@@ -113,39 +115,22 @@ export function aggregateCells(cells: Sql, g: CellGrouping): Sql {
   const keys = g.keys.length ? join(g.keys, ', ') : empty;
   const outKeys = g.keys.length ? sql`${keys},` : empty;
   return sql`
-    SELECT ${outKeys} messages, delivered, failed, retried, dead_lettered, breaches, max_ms, ${histQuantilesSql()} AS q_ms
+    SELECT ${outKeys} messages, delivered, failed, retried, dead_lettered, breaches, max_ms, ${histQuantilesSql(LAG_PERCENTS)} AS q_ms
     FROM (
       SELECT ${outKeys}
         sum(nm) AS messages, sum(nd) AS delivered, sum(nf) AS failed, sum(nr) AS retried, sum(ndl) AS dead_lettered,
         sum(nb) AS breaches, max(lm) AS max_ms,
-        arraySort(x -> x.1, groupArrayIf(tuple(k, hc, hn, hx), hc > 0)) AS hs,
-        arrayMap(x -> x.1, hs) AS h_keys, arrayMap(x -> x.2, hs) AS h_counts, arrayMap(x -> x.3, hs) AS h_min, arrayMap(x -> x.4, hs) AS h_max
+        ${HIST_OUTER}
       FROM (
         SELECT ${g.select.length ? sql`${join(g.select, ', ')},` : empty} k,
           sum(n_messages) AS nm, sum(n_delivered) AS nd, sum(n_failed) AS nf, sum(n_retried) AS nr,
           sum(n_dead_lettered) AS ndl, sum(n_breaches) AS nb, max(lag_max) AS lm,
-          sum(c) AS hc, minIf(mn, c > 0) AS hn, maxIf(mx, c > 0) AS hx
+          ${HIST_INNER}
         FROM (${cells})
         WHERE ${g.where ?? sql`1`}
         ${inner})
       ${g.keys.length ? sql`GROUP BY ${keys}` : empty})`;
 }
-
-/** The percentiles every sync-lag answer reports, in the order of `q_ms`. */
-export const LAG_PERCENTS = [50, 95, 99] as const;
-
-/**
- * histQuantileMs in SQL, for LAG_PERCENTS at once, over h_keys / h_counts / h_min / h_max in scope: the
- * answer leaves the engine as three numbers per group instead of its whole histogram (a 30-day series has
- * a few hundred thousand buckets). Same rank, same bucket, same min / max / clamped-representative rule.
- */
-export const histQuantilesSql = (): Sql => sql`
-  arrayMap((r, i) -> if(r = 0, NULL, multiIf(
-      h_min[i] = h_max[i] OR r = arrayCumSum(h_counts)[i] - h_counts[i] + 1, toFloat64(h_min[i]),
-      r = arrayCumSum(h_counts)[i], toFloat64(h_max[i]),
-      least(toFloat64(h_max[i]), greatest(toFloat64(h_min[i]), sign(h_keys[i]) * 2 * pow(${unsafeRaw(String(GAMMA))}, abs(h_keys[i])) / (1 + ${unsafeRaw(String(GAMMA))}))))),
-    arrayMap(pc -> toUInt64(least(arraySum(h_counts), greatest(1, intDiv(pc * arraySum(h_counts) + 99, 100)))) * (arraySum(h_counts) > 0), [${unsafeRaw(LAG_PERCENTS.join(', '))}]) AS _ranks,
-    arrayMap(r -> arrayFirstIndex(x -> x >= r, arrayCumSum(h_counts)), _ranks))`;
 
 export const cellAggregateRow = z.object({
   messages: z.number(),
@@ -158,41 +143,6 @@ export const cellAggregateRow = z.object({
   q_ms: z.array(z.number().nullable()).length(LAG_PERCENTS.length),
 });
 export type CellAggregate = z.infer<typeof cellAggregateRow>;
-
-/** A histogram as arrays ascending by key (pipeline health merges its own in JS). */
-export interface Histogram {
-  h_keys: number[];
-  h_counts: number[];
-  h_min: number[];
-  h_max: number[];
-}
-
-/**
- * The nearest-rank quantile at `percent` (an integer, so the rank ceil(percent·n/100) is exact) from a
- * merged histogram, in ms. The bucket holding that rank is found exactly; its value is the bucket's min
- * or max when the rank is the bucket's first or last (then it IS the exact answer), else the bucket's
- * representative clamped to [min, max]: within (γ−1)/(γ+1) < 0.5 % of every value in it.
- */
-export function histQuantileMs(h: Histogram, percent: number): number | null {
-  const n = h.h_counts.reduce((a, b) => a + b, 0);
-  if (n === 0) return null;
-  const rank = Math.min(n, Math.max(1, Math.floor((percent * n + 99) / 100)));
-  let cum = 0;
-  for (let i = 0; i < h.h_keys.length; i++) {
-    const count = h.h_counts[i]!;
-    const first = cum + 1;
-    cum += count;
-    if (cum < rank) continue;
-    const lo = h.h_min[i]!;
-    const hi = h.h_max[i]!;
-    if (lo === hi || rank === first) return lo;
-    if (rank === cum) return hi;
-    const k = h.h_keys[i]!;
-    const rep = Math.sign(k) * ((2 * GAMMA ** Math.abs(k)) / (1 + GAMMA));
-    return Math.min(hi, Math.max(lo, rep));
-  }
-  return null;
-}
 
 /** p50/p95/p99/max in seconds (null without delivered messages), as metrics.md §1 reports them. */
 export function lagSeconds(h: CellAggregate): { p50: number | null; p95: number | null; p99: number | null; max: number | null } {
