@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { loadConfig } from '@/lib/config/slo';
 import { windowStart } from '@/lib/http/params';
 import type { QueryScope } from '@/lib/scope';
+import { withStatementMemo } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
 import { byId } from './common';
 import { closeReadiness } from './close-readiness';
@@ -77,7 +78,8 @@ async function figures(scope: QueryScope, from: number, to: number, requested: s
 
 export async function summary(scope: QueryScope, params: { from: number; to: number; requested: string[] }): Promise<SummaryResponse> {
   const { from, to, requested } = params;
-  return withSpan('kpi.summary', { 'kpi.warehouses': scope.warehouses?.length ?? -1 }, async () => {
+  // One statement memo for both windows: the KPI modules repeat the warehouse list and drift at `to`.
+  return withStatementMemo(() => withSpan('kpi.summary', { 'kpi.warehouses': scope.warehouses?.length ?? -1 }, async () => {
     const cfg = loadConfig();
     const prevFrom = windowStart('from', from, to - from, 'the previous window of the same length (compared against)');
     const [cur, prev] = await Promise.all([figures(scope, from, to, requested), figures(scope, prevFrom, from, requested)]);
@@ -106,5 +108,5 @@ export async function summary(scope: QueryScope, params: { from: number; to: num
       .slice(0, 3);
     const iso = (ms: number) => new Date(ms).toISOString();
     return { from: iso(from), to: iso(to), previous: { from: iso(prevFrom), to: iso(from) }, kpis, worst_warehouses: worst, heat };
-  });
+  }));
 }

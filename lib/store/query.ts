@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ClickHouseSettings } from '@clickhouse/client';
 import { z } from 'zod';
 import { AppError } from '@/lib/errors';
@@ -61,6 +62,17 @@ const hasParams = (params: Record<string, unknown>) => Object.keys(params).lengt
 const readSession = (lane: Lane): Session => (lane === 'write' ? 'write' : 'read');
 const writeSession = (lane: Lane): Session => (lane === 'bulk' ? 'maintenance' : 'write');
 
+/**
+ * A composite read (the executive summary) asks several KPI modules, which repeat some statements: the
+ * warehouse list, drift at the same as_of. Inside `withStatementMemo`, an identical statement (same text,
+ * parameters and settings) runs once and every caller parses the same rows.
+ */
+const memo = new AsyncLocalStorage<Map<string, Promise<unknown[]>>>();
+
+export function withStatementMemo<T>(fn: () => Promise<T>): Promise<T> {
+  return memo.run(new Map(), fn);
+}
+
 export async function query<S extends z.ZodType>(q: Sql, row: S, opts: QueryOptions): Promise<z.infer<S>[]> {
   const { query: text, query_params } = render(q);
   return withSpan(`db.${opts.name}`, {}, async (span) => {
@@ -69,10 +81,21 @@ export async function query<S extends z.ZodType>(q: Sql, row: S, opts: QueryOpti
       const lane = opts.lane ?? currentLane() ?? 'interactive';
       const session = readSession(lane);
       span.setAttribute('db.lane', lane);
-      raw = await onStatement({ session, lane, bound: hasParams(query_params) }, async () => {
-        const rs = await getClient(session).query({ query: text, query_params, format: 'JSONEachRow', clickhouse_settings: opts.settings });
-        return rs.json<unknown>();
-      });
+      const run = () =>
+        onStatement({ session, lane, bound: hasParams(query_params) }, async () => {
+          const rs = await getClient(session).query({ query: text, query_params, format: 'JSONEachRow', clickhouse_settings: opts.settings });
+          return rs.json<unknown>();
+        });
+      const shared = memo.getStore();
+      if (shared) {
+        const key = JSON.stringify([session, text, query_params, opts.settings ?? null]);
+        let pending = shared.get(key);
+        if (pending) span.setAttribute('db.memo', true);
+        else shared.set(key, (pending = run()));
+        raw = await pending;
+      } else {
+        raw = await run();
+      }
     } catch (err) {
       throw mapStoreError(err);
     }
