@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { command, p, query, sql, withLane } from '@/lib/store';
-import { histCell, LAG_MS, staleSyncHours } from '@/lib/store/rollups';
+import { histCell, LAG_MS, staleSyncDays, staleSyncHours } from '@/lib/store/rollups';
 import { withSpan } from '@/lib/telemetry/span';
 import { refreshPipelineRollup } from './rollups-pipeline';
 
@@ -77,6 +77,68 @@ export async function refreshSyncRollup(sloMs: number, now = Date.now(), maxHour
   }));
 }
 
+const DAY_MS = 86_400_000;
+const dayRow = z.object({ warehouse_id: z.string(), day_s: z.number() });
+const hourKeyRow = z.object({ warehouse_id: z.string(), hour_s: z.number() });
+const isoDay = (s: number) => new Date(s * 1000).toISOString().slice(0, 10);
+
+/** Builds one warehouse's days from its current hours (0011_sync_daily.sql), with what those hours had seen. */
+async function buildDays(warehouse: string, days: readonly string[], sloMs: number): Promise<void> {
+  const inDays = sql`warehouse_id = ${p.str(warehouse)} AND toString(toDate(hour)) IN ${p.strs(days)}`;
+  await command(sql`
+    INSERT INTO sync_lag_daily (warehouse_id, day, messages, delivered, failed, retried, dead_lettered, breaches, lag_max,
+      hist_keys, hist_counts, hist_min, hist_max, activity_seen, slo_ms, computed_at)
+    SELECT s.warehouse_id, s.day, h.messages, h.delivered, h.failed, h.retried, h.dead_lettered, h.breaches, h.lag_max,
+      h.hk, h.hc, h.hn, h.hx, s.seen, ${p.i64(sloMs)}, now64(6)
+    FROM (SELECT warehouse_id, toDate(hour) AS day, sum(activity_seen) AS seen, min(slo_ms) AS slo_lo, max(slo_ms) AS slo_hi
+          FROM sync_hour_state FINAL WHERE ${inDays} GROUP BY warehouse_id, day) AS s
+    LEFT JOIN (
+      SELECT warehouse_id, toDate(hour) AS day, sum(messages) AS messages, sum(delivered) AS delivered, sum(failed) AS failed,
+             sum(retried) AS retried, sum(dead_lettered) AS dead_lettered, sum(breaches) AS breaches, max(lag_max) AS lag_max,
+             (sumMap(hist_keys, hist_counts) AS m).1 AS hk, m.2 AS hc, minMap(hist_keys, hist_min).2 AS hn, maxMap(hist_keys, hist_max).2 AS hx
+      FROM sync_lag_hourly FINAL WHERE ${inDays} GROUP BY warehouse_id, day) AS h
+      ON s.warehouse_id = h.warehouse_id AND s.day = h.day
+    WHERE s.slo_lo = ${p.i64(sloMs)} AND s.slo_hi = ${p.i64(sloMs)}`);
+}
+
+/**
+ * Builds up to `maxDays` stale days whose every hour with activity is current (most recent first). A day
+ * with a stale hour (one still being written, or not recomputed yet) waits for its hours. Runs after the
+ * hours in the same loop, never concurrently with an hour's recomputation, so the hour rows and states it
+ * reads belong together.
+ */
+export async function refreshSyncDays(sloMs: number, now = Date.now(), maxDays = 64): Promise<number> {
+  return withLane('bulk', () => withSpan('rollup.sync_days', {}, async (span) => {
+    const settled = Math.floor((now - SETTLE_MS) / HOUR_MS) * HOUR_MS;
+    const before = sql`hour < toDateTime(${p.i64(Math.floor(settled / 1000))}, 'UTC')`;
+    const days = await query(sql`${staleSyncDays(sloMs, before, sql`1`)} ORDER BY day_s DESC, warehouse_id LIMIT ${p.u32(maxDays)}`, dayRow, {
+      name: 'rollup.sync_stale_days',
+    });
+    if (days.length === 0) return 0;
+    const lo = Math.min(...days.map((d) => d.day_s)) * 1000;
+    const hi = Math.max(...days.map((d) => d.day_s)) * 1000 + DAY_MS;
+    const window = sql`hour >= toDateTime(${p.i64(lo / 1000)}, 'UTC') AND hour < toDateTime(${p.i64(hi / 1000)}, 'UTC')
+      AND warehouse_id IN ${p.strs([...new Set(days.map((d) => d.warehouse_id))])}`;
+    const waiting = new Set(
+      (await query(staleSyncHours(sloMs, window), hourKeyRow, { name: 'rollup.sync_stale' })).map(
+        (h) => `${h.warehouse_id}\u0000${Math.floor((h.hour_s * 1000) / DAY_MS)}`,
+      ),
+    );
+    const byWarehouse = new Map<string, string[]>();
+    for (const d of days) {
+      if (waiting.has(`${d.warehouse_id}\u0000${Math.floor((d.day_s * 1000) / DAY_MS)}`)) continue;
+      byWarehouse.set(d.warehouse_id, [...(byWarehouse.get(d.warehouse_id) ?? []), isoDay(d.day_s)]);
+    }
+    let built = 0;
+    for (const [warehouse, ds] of byWarehouse) {
+      await buildDays(warehouse, ds, sloMs);
+      built += ds.length;
+    }
+    span.setAttribute('days', built);
+    return built;
+  }));
+}
+
 /** Refreshes until every settled hour is current (CLI ingest, tests); bounded by `maxRounds`. */
 export async function refreshSyncRollupFully(sloMs: number, now = Date.now(), maxRounds = 10_000): Promise<number> {
   let total = 0;
@@ -85,6 +147,7 @@ export async function refreshSyncRollupFully(sloMs: number, now = Date.now(), ma
     total += n;
     if (n === 0) break;
   }
+  for (let i = 0; i < maxRounds; i++) if ((await refreshSyncDays(sloMs, now, 512)) === 0) break;
   return total;
 }
 
@@ -106,6 +169,7 @@ export function startRollupRefresher(sloMs: () => number, intervalMs = 2000): vo
     if (r.busy) return;
     r.busy = true;
     refreshSyncRollup(sloMs())
+      .then(() => refreshSyncDays(sloMs()))
       .then(() => refreshPipelineRollup())
       .catch((err: unknown) => console.error(`[rollups] refresh failed: ${err instanceof Error ? err.message : String(err)}`))
       .finally(() => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { QueryScope } from '@/lib/scope';
 import { empty, join, p, query, sql, type Sql } from '@/lib/store';
-import { lagBucket, LAG_MS, staleSyncHours } from '@/lib/store/rollups';
+import { lagBucket, LAG_MS, staleSyncDays, staleSyncHours } from '@/lib/store/rollups';
 import { scopeFilter } from './common';
 import { HIST_INNER, HIST_OUTER, histQuantilesSql } from './histogram';
 import { fromRollup } from './tables';
@@ -21,6 +21,7 @@ import { fromRollup } from './tables';
  * message has c = 0).
  */
 const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 /** The percentiles every sync-lag answer reports, in the order of `q_ms`. */
 export const LAG_PERCENTS = [50, 95, 99] as const;
 /** Past this many stale hours in one window (a store still being built), the whole window reads raw. */
@@ -35,14 +36,15 @@ const rawCells = (scope: QueryScope, ranges: Sql, sloMs: number, withTs: boolean
          if(status = 'delivered', toNullable(lag_ms), NULL) AS lag_max,
          if(status = 'delivered', ${lagBucket(sql`lag_ms`)}, toInt16(0)) AS k, n_delivered AS c,
          if(status = 'delivered', lag_ms, toInt64(0)) AS mn, mn AS mx
-  FROM (SELECT *, ${LAG_MS} AS lag_ms FROM events WHERE type = 'sync.message' AND (${ranges}) AND ${scopeFilter(scope)}
+  FROM (SELECT event_id, warehouse_id, source_system, target_system, interface, status, observed_at, ${LAG_MS} AS lag_ms
+        FROM events WHERE type = 'sync.message' AND (${ranges}) AND ${scopeFilter(scope)}
         LIMIT 1 BY event_id)`;
 
 /**
  * A rollup row carries its histogram as arrays; it becomes one cell per bucket (LEFT ARRAY JOIN keeps a
  * row without delivered messages), with the row's counts on its first bucket only, so sums stay exact.
  */
-const rollupCells = (scope: QueryScope, h0: number, h1: number, stale: readonly string[], withTs: boolean): Sql => sql`
+const rollupCells = (scope: QueryScope, h0: number, h1: number, stale: readonly string[], withTs: boolean, also: Sql): Sql => sql`
   SELECT ${withTs ? sql`toDateTime64(hour, 3, 'UTC') AS ts,` : sql``} warehouse_id, source_system, target_system, if(has_interface = 1, toNullable(interface), NULL) AS interface,
          if(i <= 1, messages, 0) AS n_messages, if(i <= 1, delivered, 0) AS n_delivered, if(i <= 1, failed, 0) AS n_failed,
          if(i <= 1, retried, 0) AS n_retried, if(i <= 1, dead_lettered, 0) AS n_dead_lettered, if(i <= 1, breaches, 0) AS n_breaches,
@@ -51,16 +53,37 @@ const rollupCells = (scope: QueryScope, h0: number, h1: number, stale: readonly 
   LEFT ARRAY JOIN arrayEnumerate(hist_keys) AS i, hist_keys AS hk, hist_counts AS hc, hist_min AS hn, hist_max AS hx
   WHERE hour >= toDateTime(${p.i64(h0 / 1000)}, 'UTC') AND hour < toDateTime(${p.i64(h1 / 1000)}, 'UTC')
     AND ${scopeFilter(scope)}
-    AND concat(warehouse_id, '\\0', toString(toUnixTimestamp(hour))) NOT IN ${p.strs(stale)}`;
+    AND concat(warehouse_id, '\\0', toString(toUnixTimestamp(hour))) NOT IN ${p.strs(stale)} AND ${also}`;
 
 const range = (from: number, to: number) => sql`observed_at >= ${p.time(from)} AND observed_at < ${p.time(to)}`;
 
-const staleRow = z.object({ warehouse_id: z.string(), hour_s: z.number() });
+/** A daily rollup row (0011) as cells of its warehouse; it has no route or interface (warehouseOnly callers). */
+const dailyCells = (scope: QueryScope, d0: number, d1: number, stale: readonly string[]): Sql => sql`
+  SELECT warehouse_id, '' AS source_system, '' AS target_system, CAST(NULL, 'Nullable(String)') AS interface,
+         if(i <= 1, messages, 0) AS n_messages, if(i <= 1, delivered, 0) AS n_delivered, if(i <= 1, failed, 0) AS n_failed,
+         if(i <= 1, retried, 0) AS n_retried, if(i <= 1, dead_lettered, 0) AS n_dead_lettered, if(i <= 1, breaches, 0) AS n_breaches,
+         lag_max, hk AS k, hc AS c, hn AS mn, hx AS mx
+  FROM sync_lag_daily FINAL
+  LEFT ARRAY JOIN arrayEnumerate(hist_keys) AS i, hist_keys AS hk, hist_counts AS hc, hist_min AS hn, hist_max AS hx
+  WHERE day >= toDate(toDateTime(${p.i64(d0 / 1000)}, 'UTC')) AND day < toDate(toDateTime(${p.i64(d1 / 1000)}, 'UTC'))
+    AND ${scopeFilter(scope)}
+    AND concat(warehouse_id, '\\0', toString(toUnixTimestamp(toDateTime(day, 'UTC')))) NOT IN ${p.strs(stale)}`;
 
-/** Whole hours in [h0, h1) the rollup cannot answer for this scope (lib/store/rollups.ts). */
-async function staleHoursIn(scope: QueryScope, h0: number, h1: number, sloMs: number) {
-  const inWindow = sql`hour >= toDateTime(${p.i64(h0 / 1000)}, 'UTC') AND hour < toDateTime(${p.i64(h1 / 1000)}, 'UTC') AND ${scopeFilter(scope)}`;
-  return query(sql`${staleSyncHours(sloMs, inWindow)} LIMIT ${p.u32(MAX_STALE_HOURS + 1)}`, staleRow, { name: 'kpi.sync_stale_hours' });
+const staleRow = z.object({ kind: z.enum(['hour', 'day']), warehouse_id: z.string(), t_s: z.number() });
+
+/**
+ * In one statement: the whole hours of [h0, h1) the hourly rollup cannot answer, and (when `days` is given)
+ * the whole days of [d0, d1) the daily one cannot (lib/store/rollups.ts).
+ */
+async function staleIn(scope: QueryScope, h0: number, h1: number, days: [number, number] | null, sloMs: number) {
+  const hours = (a: number, b: number) =>
+    sql`hour >= toDateTime(${p.i64(a / 1000)}, 'UTC') AND hour < toDateTime(${p.i64(b / 1000)}, 'UTC') AND ${scopeFilter(scope)}`;
+  const staleHours = sql`SELECT 'hour' AS kind, warehouse_id, hour_s AS t_s FROM (${staleSyncHours(sloMs, hours(h0, h1))} LIMIT ${p.u32(MAX_STALE_HOURS + 1)})`;
+  if (!days) return query(staleHours, staleRow, { name: 'kpi.sync_stale_hours' });
+  const [d0, d1] = days;
+  const inDays = sql`day >= toDate(toDateTime(${p.i64(d0 / 1000)}, 'UTC')) AND day < toDate(toDateTime(${p.i64(d1 / 1000)}, 'UTC')) AND ${scopeFilter(scope)}`;
+  const staleDays = sql`SELECT 'day' AS kind, warehouse_id, day_s AS t_s FROM (${staleSyncDays(sloMs, hours(d0, d1), inDays)})`;
+  return query(sql`${staleHours} UNION ALL ${staleDays}`, staleRow, { name: 'kpi.sync_stale_hours' });
 }
 
 export interface CellOptions {
@@ -68,7 +91,14 @@ export interface CellOptions {
   withTs?: boolean;
   /** Only raw events: for time buckets that do not fall on whole UTC hours. */
   rawOnly?: boolean;
+  /**
+   * The caller groups by warehouse only (never by route or interface): whole UTC days may then come from the
+   * daily rollup, whose cells carry no route.
+   */
+  warehouseOnly?: boolean;
 }
+
+const key = (warehouse: string, s: number) => `${warehouse}\u0000${s}`;
 
 /** The cells of [from, to) in scope, breaches counted against `sloMs`. */
 export async function syncCells(scope: QueryScope, from: number, to: number, sloMs: number, opts: CellOptions = {}): Promise<Sql> {
@@ -77,15 +107,29 @@ export async function syncCells(scope: QueryScope, from: number, to: number, slo
   const h1 = Math.floor(to / HOUR_MS) * HOUR_MS;
   const allRaw = () => rawCells(scope, range(from, to), sloMs, withTs);
   if (opts.rawOnly || !fromRollup('sync_hourly') || h1 <= h0 || to <= from) return allRaw();
-  const stale = await staleHoursIn(scope, h0, h1, sloMs);
-  if (stale.length > MAX_STALE_HOURS) return allRaw();
+  const d0 = Math.ceil(from / DAY_MS) * DAY_MS;
+  const d1 = Math.floor(to / DAY_MS) * DAY_MS;
+  const days: [number, number] | null = opts.warehouseOnly && !withTs && fromRollup('sync_daily') && d1 > d0 ? [d0, d1] : null;
+  const stale = await staleIn(scope, h0, h1, days, sloMs);
+  const staleDays = new Set(stale.filter((s) => s.kind === 'day').map((s) => key(s.warehouse_id, s.t_s)));
+  // A day the daily rollup answers needs none of its hours, stale or not.
+  const served = (warehouse: string, ms: number) =>
+    days !== null && ms >= days[0] && ms < days[1] && !staleDays.has(key(warehouse, Math.floor(ms / DAY_MS) * (DAY_MS / 1000)));
+  // Past the limit the list is cut short, so hours missing from it are not known to be current.
+  if (stale.filter((s) => s.kind === 'hour').length > MAX_STALE_HOURS) return allRaw();
+  const staleHours = stale.filter((s) => s.kind === 'hour' && !served(s.warehouse_id, s.t_s * 1000));
   const rawRanges = [
     ...(from < h0 ? [range(from, h0)] : []),
     ...(h1 < to ? [range(h1, to)] : []),
-    ...stale.map((s) => sql`(warehouse_id = ${p.str(s.warehouse_id)} AND ${range(s.hour_s * 1000, s.hour_s * 1000 + HOUR_MS)})`),
+    ...staleHours.map((s) => sql`(warehouse_id = ${p.str(s.warehouse_id)} AND ${range(s.t_s * 1000, s.t_s * 1000 + HOUR_MS)})`),
   ];
-  const staleKeys = stale.map((s) => `${s.warehouse_id}\u0000${s.hour_s}`);
-  const parts = [rollupCells(scope, h0, h1, staleKeys, withTs)];
+  // Hours of a served day are left to the daily rollup; the rest of [h0, h1) comes from the hourly one.
+  const notServed = days
+    ? sql`NOT (hour >= toDateTime(${p.i64(days[0] / 1000)}, 'UTC') AND hour < toDateTime(${p.i64(days[1] / 1000)}, 'UTC')
+          AND concat(warehouse_id, '\\0', toString(toUnixTimestamp(toStartOfDay(hour)))) NOT IN ${p.strs([...staleDays])})`
+    : sql`1`;
+  const parts = [rollupCells(scope, h0, h1, stale.filter((s) => s.kind === 'hour').map((s) => key(s.warehouse_id, s.t_s)), withTs, notServed)];
+  if (days) parts.push(dailyCells(scope, days[0], days[1], [...staleDays]));
   if (rawRanges.length > 0) parts.push(rawCells(scope, join(rawRanges.map((r) => sql`(${r})`), ' OR '), sloMs, withTs));
   return join(parts, ' UNION ALL ');
 }

@@ -60,7 +60,7 @@ export async function syncLag(scope: QueryScope, params: SyncLagParams): Promise
   const { from, to, requested } = syncLagParams.parse(params);
   return withSpan('kpi.sync_lag', { 'kpi.warehouses': scope.warehouses?.length ?? -1 }, async () => {
     const sloMs = loadConfig().slo.sync_lag_seconds * 1000;
-    const q = aggregateCells(await syncCells(scope, from, to, sloMs), {
+    const q = aggregateCells(await syncCells(scope, from, to, sloMs, { warehouseOnly: true }), {
       select: [sql`warehouse_id`, sql`grouping(warehouse_id) AS is_total`],
       keys: [sql`warehouse_id`, sql`is_total`],
       sets: [[sql`warehouse_id`], []],

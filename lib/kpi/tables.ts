@@ -15,6 +15,9 @@ import { sql, type Sql } from '@/lib/store';
  *   Quantiles come from a log-bucket histogram with bucket min/max, within 0.5 % of the exact
  *   nearest-rank value (metrics.md allows 1 %), and computed the same way from raw rows, so the
  *   answer does not depend on which table served it.
+ * - `sync_daily`: sync_lag_daily (0011), per warehouse × UTC day, built from current hours, for the whole
+ *   days of a window when the caller groups by warehouse only (KPI, summary); a day whose activity grew
+ *   since, or built against another SLO, reads hourly and raw like any other part of the window.
  * - `inventory_latest`: inventory_latest (0010), each (warehouse, sku, system)'s latest snapshot, for an
  *   as_of at or after every snapshot in scope (the usual "now"); an earlier as_of reads raw.
  * - `pipeline_hourly`: pipeline_hourly (0008), per ingest hour × warehouse × source × type, accepted count
@@ -26,7 +29,7 @@ import { sql, type Sql } from '@/lib/store';
  *   idempotent (so replays cannot make it drift): aging, lists, detail, correlation, close readiness and
  *   the open-exception alerts at any as_of cost ∝ exceptions (lib/kpi/exceptions-state.ts).
  */
-export type Question = 'warehouse_list' | 'first_postings' | 'sync_hourly' | 'inventory_latest' | 'pipeline_hourly' | 'exception_state';
+export type Question = 'warehouse_list' | 'first_postings' | 'sync_hourly' | 'sync_daily' | 'inventory_latest' | 'pipeline_hourly' | 'exception_state';
 
 const forceRaw = (): boolean => env().CT_FORCE_RAW;
 

@@ -69,6 +69,21 @@ export function staleSyncHours(sloMs: number, filter: Sql): Sql {
 }
 
 /**
+ * (warehouse, UTC day) pairs the daily sync-lag rollup cannot answer (0011_sync_daily.sql): never built,
+ * grown since (the day's activity above what its hours had seen when it was built), or built against
+ * another SLO. `hours` filters sync_hour_activity (columns warehouse_id, hour), `days` sync_lag_daily
+ * (warehouse_id, day). The refresher builds these; readers read them from the hourly rollup and raw.
+ */
+export function staleSyncDays(sloMs: number, hours: Sql, days: Sql): Sql {
+  return sql`
+    SELECT a.warehouse_id AS warehouse_id, toInt64(toUnixTimestamp(toDateTime(a.day, 'UTC'))) AS day_s
+    FROM (SELECT warehouse_id, toDate(hour) AS day, sum(rows) AS rows FROM sync_hour_activity WHERE ${hours} GROUP BY warehouse_id, day) AS a
+    LEFT JOIN (SELECT warehouse_id, day, activity_seen, slo_ms FROM sync_lag_daily FINAL WHERE ${days}) AS d
+      ON a.warehouse_id = d.warehouse_id AND a.day = d.day
+    WHERE d.activity_seen < a.rows OR d.slo_ms != ${p.i64(sloMs)}`;
+}
+
+/**
  * The packed earliest `exception.opened` of the `exception_state` rollup (0009_exception_state.sql): a
  * sortable prefix (15-digit epoch ms, then event_id) so that min() picks the earliest opening as argMin
  * orders it, then NUL-separated warehouse, correlation, workflow, category, severity and owner ('' = NULL,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ingestLines } from '@/ingest/pipeline';
 import { repairLookups } from '@/ingest/recovery';
-import { refreshSyncRollup, refreshSyncRollupFully } from '@/ingest/rollups';
+import { refreshSyncDays, refreshSyncRollup, refreshSyncRollupFully } from '@/ingest/rollups';
 import { ruleValues } from '@/lib/alerts/metrics';
 import type { Rule } from '@/lib/alerts/rules';
 import { syncLag } from '@/lib/kpi/sync-lag';
@@ -16,7 +16,7 @@ import { expectQuantile } from '../helpers/quantile';
 import { bothWays, H, iso, T0, useRollupTestStore, WH } from '../helpers/rollups';
 
 /**
- * The sync-lag rollup (sync_lag_hourly) gives exactly the raw answer: after a build, with hours that
+ * The sync-lag rollups (sync_lag_hourly, and sync_lag_daily for whole days) give exactly the raw answer: after a build, with hours that
  * grew since (late events), after a duplicate slipped into `events` (a block replayed after a crash),
  * after an SLO change, and after the refresher ran again over the same hours (a replay).
  */
@@ -85,6 +85,7 @@ async function expectRollupEqualsRaw() {
 
 const countRow = z.object({ n: z.number() });
 const built = async () => (await query(sql`SELECT count() AS n FROM sync_hour_state FINAL`, countRow, { name: 't' }))[0]!.n;
+const builtDays = async () => (await query(sql`SELECT count() AS n FROM sync_lag_daily FINAL`, countRow, { name: 't' }))[0]!.n;
 
 // Many reads per check, each both ways: generous time on a loaded CI machine.
 describe('sync-lag rollup == raw', { timeout: 240_000 }, () => {
@@ -93,8 +94,14 @@ describe('sync-lag rollup == raw', { timeout: 240_000 }, () => {
     await expectRollupEqualsRaw(); // nothing built yet: every hour stale, read raw
     expect(await refreshSyncRollup(300_000, LATER, 180)).toBe(180); // 36 of 216 hours left stale: mixed reads
     await expectRollupEqualsRaw();
+    // Days whose hours are all current are built; a day with a stale hour waits: days, hours and raw mixed.
+    const someDays = await refreshSyncDays(300_000, LATER);
+    expect(someDays).toBeGreaterThan(0);
+    expect(someDays).toBeLessThan(4 * WH.length);
+    await expectRollupEqualsRaw();
     await refreshSyncRollupFully(300_000, LATER);
     expect(await built()).toBeGreaterThan(150);
+    expect(await builtDays()).toBeGreaterThan(someDays);
     await expectRollupEqualsRaw();
   });
 
