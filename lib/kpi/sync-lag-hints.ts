@@ -46,8 +46,6 @@ const groupRow = z.object({
 });
 type GroupRow = z.infer<typeof groupRow>;
 
-export const HINT_MIN_SHARE = 0.25;
-export const HINT_MIN_FAILURE_RATE = 0.05;
 export const HINTS_PER_WAREHOUSE = 3;
 
 const CELL_COLUMNS = sql`warehouse_id, source_system, target_system, interface, n_messages, n_failed + n_dead_lettered AS n_failures, n_breaches`;

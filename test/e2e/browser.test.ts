@@ -122,7 +122,6 @@ describe('lag hints (metrics.md §10)', () => {
     await page.goto(`${base}/sync`);
     const banner = page.getByTestId('outage');
     await expect.poll(() => banner.getByLabel('Likely causes at DC-ATL').getByTestId('lag-hint').first().innerText(), { timeout: 60_000 }).toMatch(cause);
-    await screenshot(page, 'sync-hints');
     await page.goto(`${base}/`);
     await expect.poll(() => page.locator('#worst').innerText(), { timeout: 60_000 }).toMatch(/DC-ATL[\s\S]*shipment_confirm WMS → ERP/);
     await page.goto(`${base}/w/DC-ATL`);
