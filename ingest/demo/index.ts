@@ -56,7 +56,7 @@ export function demoOutage(opts: DemoOptions): Outage | null {
   return { warehouse: OUTAGE_WAREHOUSE, startMs: start, endMs: start + OUTAGE_HOURS * HOUR };
 }
 
-/** The scripted interface incident: DC-ATL's shipment confirmations to the ERP, 20 h to 1 h before endMs. */
+/** The scripted interface incident: DC-DAL's shipment confirmations to the ERP, 20 h to 1 h before endMs. */
 export function demoIncident(opts: DemoOptions): Incident | null {
   const { startMs, endMs } = resolved(opts);
   const start = endMs - INCIDENT.fromAgo;

@@ -116,15 +116,15 @@ describe('thresholds come from the server (CT_CONFIG_FILE in global-setup: 240 s
 });
 
 describe('lag hints (metrics.md §10)', () => {
-  it("the Sync page's breach banner, the summary's worst warehouses and DC-ATL's page name the demo's failing interface", async () => {
+  it("the Sync page's breach banner, the summary's worst warehouses and DC-DAL's page name the demo's failing interface", async () => {
     const { ctx, page, errors } = await asUser('admin@tower.local');
     const cause = /shipment_confirm WMS → ERP: [\d.]+ % of the over-SLO messages, failure rate [\d.]+ % \(was [\d.]+ %\)/;
     await page.goto(`${base}/sync`);
     const banner = page.getByTestId('outage');
-    await expect.poll(() => banner.getByLabel('Likely causes at DC-ATL').getByTestId('lag-hint').first().innerText(), { timeout: 60_000 }).toMatch(cause);
+    await expect.poll(() => banner.getByLabel('Likely causes at DC-DAL').getByTestId('lag-hint').first().innerText(), { timeout: 60_000 }).toMatch(cause);
     await page.goto(`${base}/`);
-    await expect.poll(() => page.locator('#worst').innerText(), { timeout: 60_000 }).toMatch(/DC-ATL[\s\S]*shipment_confirm WMS → ERP/);
-    await page.goto(`${base}/w/DC-ATL`);
+    await expect.poll(() => page.locator('#worst').getByLabel('Likely causes at DC-DAL').getByTestId('lag-hint').first().innerText(), { timeout: 60_000 }).toMatch(cause);
+    await page.goto(`${base}/w/DC-DAL`);
     await expect.poll(() => page.locator('#w-sync').innerText(), { timeout: 60_000 }).toMatch(cause);
     expect(errors).toEqual([]);
     await ctx.close();
