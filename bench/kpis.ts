@@ -14,6 +14,7 @@ export type RawKind =
   | 'summary'
   | 'correlation'
   | 'sync_breakdown'
+  | 'sync_hints'
   | 'drift_skus'
   | 'unposted_list'
   | 'pipeline';
@@ -82,6 +83,8 @@ export function buildProbes(endMs: number, correlationId: string): Probe[] {
         figure: (b) => nonEmptyBuckets(b), figureName: 'non-empty buckets' },
       { ...win, key: `sync-lag/breakdown@${w}`, endpoint: '/kpi/sync-lag/breakdown', path: `/api/v1/kpi/sync-lag/breakdown?${q}`,
         raw: 'sync_breakdown', figure: (b) => count(b, 'interfaces'), figureName: 'interfaces' },
+      { ...win, key: `sync-lag/hints@${w}`, endpoint: '/kpi/sync-lag/hints', path: `/api/v1/kpi/sync-lag/hints?${q}`,
+        raw: 'sync_hints', figure: null, figureName: '' },
       { ...win, key: `exception-aging@${w}`, endpoint: '/kpi/exception-aging', path: `/api/v1/kpi/exception-aging?${q}&as_of=${iso(endMs)}`,
         raw: 'exception_aging', figure: (b) => pick(b, 'total.open'), figureName: 'total.open' },
       { ...win, key: `invoice-latency@${w}`, endpoint: '/kpi/invoice-latency', path: `/api/v1/kpi/invoice-latency?${q}&as_of=${iso(endMs)}`,

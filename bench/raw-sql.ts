@@ -263,6 +263,9 @@ export function rawPlan(probe: Probe): RawPlan {
       return { stmts: closeStmts(asOf), figure: (r) => totalOf(r[0], 'unposted') };
     case 'sync_breakdown':
       return { stmts: [syncBreakdown(from, to)], figure: (r) => r[0]?.filter((x) => Number(x.by_iface) === 1).length ?? null };
+    case 'sync_hints':
+      // The route × interface counts of the window and of the previous one (metrics.md §10).
+      return { stmts: [syncBreakdown(from, to), syncBreakdown(from - (to - from), from)], figure: () => null };
     case 'drift_skus':
       return { stmts: [driftSkus(asOf)], figure: (r) => r[0]?.length ?? null };
     case 'unposted_list':

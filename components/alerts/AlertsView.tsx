@@ -55,7 +55,7 @@ export function AlertsView() {
       />
       <Panel title="Firing now" id="alerts-active">
         <DataState {...alerts} retry={retry}>
-          {(d) => <ActiveTable rows={d.active} tz={range.tz} now={now} canSilence={canSilence} />}
+          {(d) => <ActiveTable rows={d.active} tz={range.tz} now={now} canSilence={canSilence} rules={d.rules} />}
         </DataState>
       </Panel>
       <Panel title="History (last 7 days)" id="alerts-history">

@@ -4,9 +4,10 @@ import { EmptyState } from '@/components/ui/EmptyState';
 import { SeverityBadge } from '@/components/ui/StatusBadge';
 import { formatDuration } from '@/lib/format/duration';
 import { formatDateTime } from '@/lib/format/time';
+import { AlertHints } from './AlertHints';
 import { formatMetric, groupId, groupLabel, METRIC_LABEL } from './format';
 import { SilenceForm } from './SilenceForm';
-import type { ActiveAlert, AlertItem, AlertSilence } from './types';
+import type { ActiveAlert, AlertItem, AlertRule, AlertSilence } from './types';
 
 const SEVERITY_ORDER: Record<string, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 const since = (from: string, to: number) => formatDuration(Math.max(0, (to - Date.parse(from)) / 1000));
@@ -35,7 +36,19 @@ const common = <T extends AlertItem>(): Column<T>[] => [
   { key: 'metric', header: 'Metric', value: (r) => METRIC_LABEL[r.metric] ?? r.metric },
 ];
 
-export function ActiveTable({ rows, tz, now, canSilence }: { rows: readonly ActiveAlert[]; tz: string; now: number; canSilence: boolean }) {
+export function ActiveTable({
+  rows,
+  tz,
+  now,
+  canSilence,
+  rules = [],
+}: {
+  rows: readonly ActiveAlert[];
+  tz: string;
+  now: number;
+  canSilence: boolean;
+  rules?: readonly AlertRule[];
+}) {
   const columns: Column<ActiveAlert>[] = [
     ...common<ActiveAlert>(),
     {
@@ -50,6 +63,14 @@ export function ActiveTable({ rows, tz, now, canSilence }: { rows: readonly Acti
     },
     { key: 'value', header: 'Value vs threshold', value: (r) => r.value, cell: (r) => <ValueCell item={r} /> },
     { key: 'threshold', header: 'threshold', value: (r) => r.threshold, csvOnly: true },
+    {
+      key: 'cause',
+      header: 'Likely cause',
+      value: () => '',
+      noCsv: true,
+      sortable: false,
+      cell: (r) => <AlertHints alert={r} rule={rules.find((x) => x.id === r.rule_id)} now={now} />,
+    },
     { key: 'dashboard_url', header: 'Dashboard', value: (r) => r.dashboard_url, cell: (r) => <DashboardLink item={r} />, sortable: false },
     {
       key: 'silenced_until',

@@ -15,6 +15,7 @@ export type SummaryKpi = SummaryResponse['kpis'][number];
 export type { SyncLagResponse } from '@/lib/kpi/sync-lag';
 export type { SeriesPoint, SyncLagSeriesResponse, SyncLagBreakdownResponse } from '@/lib/kpi/sync-lag-series';
 export type BreakdownRoute = SyncLagBreakdownResponse['routes'][number];
+export type { SyncLagHint, SyncLagHintsResponse } from '@/lib/kpi/sync-lag-hints';
 
 export type { ExceptionAgingResponse as AgingResponse } from '@/lib/kpi/exception-aging';
 export type { InvoiceLatencyResponse } from '@/lib/kpi/invoice-latency';

@@ -7,6 +7,7 @@ import { useRange, useWarehouses } from '@/components/shell/url-state';
 import { DataState } from '@/components/ui/DataState';
 import { PageHeader, Panel } from '@/components/ui/Panel';
 import { ChartSkeleton, Skeleton } from '@/components/ui/Skeleton';
+import { useLagHints } from '@/components/sync/LagHints';
 import { formatDateTime } from '@/lib/format/time';
 import { HeatTable } from './HeatTable';
 import { KpiTiles } from './KpiTiles';
@@ -32,6 +33,7 @@ export function SummaryView() {
   const warehouse = useWarehouses();
   const summary = useApi<SummaryResponse>(apiUrl('/api/v1/kpi/summary', { from: range.fromIso, to: range.toIso, warehouse }));
   const series = useApi<SyncLagSeriesResponse>(apiUrl('/api/v1/kpi/sync-lag/series', { from: range.fromIso, to: range.toIso, tz: range.tz, warehouse }));
+  const hints = useLagHints({ from: range.fromIso, to: range.toIso, warehouse });
 
   return (
     <div className="space-y-4">
@@ -49,7 +51,7 @@ export function SummaryView() {
       <div className="grid grid-cols-1 gap-4 lg:grid-cols-3 *:min-w-0">
         <Panel title="Worst warehouses" id="worst">
           <DataState {...summary} retry={() => void summary.mutate()}>
-            {(d) => <WorstWarehouses rows={d.worst_warehouses} />}
+            {(d) => <WorstWarehouses rows={d.worst_warehouses} heat={d.heat} hints={hints.data} />}
           </DataState>
         </Panel>
         <Panel title="Sync lag, all selected warehouses" id="lag" className="lg:col-span-2">

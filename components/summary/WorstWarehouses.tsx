@@ -1,10 +1,12 @@
 'use client';
 import Link from 'next/link';
-import type { SummaryResponse } from '@/components/data/types';
+import type { SummaryResponse, SyncLagHintsResponse } from '@/components/data/types';
 import { useGlobalHref } from '@/components/shell/url-state';
+import { hintsFor, LagHints, syncOffTarget } from '@/components/sync/LagHints';
 import { EmptyState } from '@/components/ui/EmptyState';
 
-export function WorstWarehouses({ rows }: { rows: SummaryResponse['worst_warehouses'] }) {
+/** The three worst warehouses; where sync lag or failures are off target, the lag hints say where to look. */
+export function WorstWarehouses({ rows, heat, hints }: { rows: SummaryResponse['worst_warehouses']; heat: SummaryResponse['heat']; hints?: SyncLagHintsResponse }) {
   const href = useGlobalHref();
   const bad = rows.filter((r) => r.breaches > 0 || r.warns > 0);
   if (bad.length === 0) return <EmptyState title="Every warehouse is within its SLOs" />;
@@ -25,6 +27,7 @@ export function WorstWarehouses({ rows }: { rows: SummaryResponse['worst_warehou
               <span className="text-amber-700 dark:text-amber-400">{r.warns} warning{r.warns === 1 ? '' : 's'}</span>
             </span>
           </Link>
+          {syncOffTarget(heat, r.warehouse_id) ? <LagHints hints={hintsFor(hints, r.warehouse_id)} warehouse={r.warehouse_id} className="mt-1 px-3 text-slate-600 dark:text-slate-300" /> : null}
         </li>
       ))}
     </ol>

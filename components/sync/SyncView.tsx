@@ -11,6 +11,7 @@ import { EmptyState } from '@/components/ui/EmptyState';
 import { PageHeader, Panel } from '@/components/ui/Panel';
 import { ChartSkeleton } from '@/components/ui/Skeleton';
 import { formatDuration } from '@/lib/format/duration';
+import { useLagHints } from './LagHints';
 import { OutageBanner } from './OutageBanner';
 import { InterfaceTable, RouteTable, SyncWarehouseTable } from './tables';
 
@@ -24,7 +25,11 @@ export function SyncView() {
   const series = useApi<SyncLagSeriesResponse>(apiUrl('/api/v1/kpi/sync-lag/series', { ...win, tz: range.tz }));
   const lag = useApi<SyncLagResponse>(apiUrl('/api/v1/kpi/sync-lag', win));
   const breakdown = useApi<SyncLagBreakdownResponse>(apiUrl('/api/v1/kpi/sync-lag/breakdown', win));
-  const slo = useConfig()?.slo.sync_lag_seconds;
+  const hints = useLagHints(win);
+  const config = useConfig();
+  const slo = config?.slo.sync_lag_seconds;
+  const failureBreach = config?.summary.failure_rate.breach;
+  const failing = failureBreach === undefined ? [] : (lag.data?.warehouses ?? []).filter((w) => w.messages > 0 && w.failure_rate >= failureBreach);
 
   const pointsOf = (d: SyncLagSeriesResponse) => (chartWh ? (d.warehouses.find((w) => w.warehouse_id === chartWh)?.points ?? []) : d.total);
   const whLabel = chartWh || 'all selected warehouses';
@@ -60,7 +65,7 @@ export function SyncView() {
         }
       />
       <DataState {...series} retry={() => void series.mutate()} skeleton={null}>
-        {(d) => (slo === undefined ? null : <OutageBanner series={d} slo={slo} tz={range.tz} />)}
+        {(d) => (slo === undefined ? null : <OutageBanner series={d} slo={slo} tz={range.tz} hints={hints.data} failing={failing} failureBreach={failureBreach} />)}
       </DataState>
       <Panel title={`Lag p50 / p95 / p99 — ${whLabel}`} id="lag-chart" actions={selector}>
         <DataState {...series} retry={() => void series.mutate()} skeleton={<ChartSkeleton height={280} />}>

@@ -46,7 +46,7 @@ export function WarehouseView({ warehouse }: { warehouse: string }) {
           }}
         </DataState>
       </Panel>
-      <SyncSection {...ctx} />
+      <SyncSection {...ctx} heat={summary.data?.heat} />
       <div className="grid grid-cols-1 gap-4 xl:grid-cols-2 *:min-w-0">
         <AgingPanel warehouse={only} />
         <CloseSection {...ctx} />

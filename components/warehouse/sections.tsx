@@ -1,10 +1,11 @@
 'use client';
 import { apiUrl, LIST_LIMIT } from '@/components/data/fetcher';
-import type { CloseResponse, DriftResponse, DriftSkusResponse, InvoiceLatencyResponse, SyncLagResponse, UnpostedResponse } from '@/components/data/types';
+import type { CloseResponse, DriftResponse, DriftSkusResponse, InvoiceLatencyResponse, SummaryResponse, SyncLagResponse, UnpostedResponse } from '@/components/data/types';
 import { useApi } from '@/components/data/use-api';
 import { reasonsOf } from '@/components/close/evidence';
 import { DriftSkuTable, DriftTable } from '@/components/drift/tables';
 import { InvoiceTable, UnpostedTable } from '@/components/invoices/tables';
+import { hintsFor, LagHints, syncOffTarget, useLagHints } from '@/components/sync/LagHints';
 import { SyncWarehouseTable } from '@/components/sync/tables';
 import { DataState } from '@/components/ui/DataState';
 import { Panel } from '@/components/ui/Panel';
@@ -19,13 +20,22 @@ interface Ctx {
   tz: string;
 }
 
-export function SyncSection({ warehouse, fromIso, toIso }: Ctx) {
+/** The warehouse's sync figures; when its lag or failure rate is off target (summary heat), the lag hints under them. */
+export function SyncSection({ warehouse, fromIso, toIso, heat }: Ctx & { heat?: SummaryResponse['heat'] }) {
   const lag = useApi<SyncLagResponse>(apiUrl('/api/v1/kpi/sync-lag', { from: fromIso, to: toIso, warehouse: [warehouse] }));
+  const hints = useLagHints({ from: fromIso, to: toIso, warehouse: [warehouse] });
+  const shown = heat !== undefined && syncOffTarget(heat, warehouse) ? hintsFor(hints.data, warehouse) : [];
   return (
     <Panel title="Sync lag" id="w-sync">
       <DataState {...lag} retry={() => void lag.mutate()}>
         {(d) => <SyncWarehouseTable rows={d.warehouses} />}
       </DataState>
+      {shown.length > 0 ? (
+        <div className="mt-3">
+          <h3 className="text-xs font-semibold uppercase text-slate-500">Likely causes</h3>
+          <LagHints hints={shown} warehouse={warehouse} className="mt-1" />
+        </div>
+      ) : null}
     </Panel>
   );
 }

@@ -29,6 +29,14 @@ export interface Outage {
   readonly endMs: number;
 }
 
+/** One interface of one warehouse failing and slow for a while: what a lag hint should name. */
+export interface Incident {
+  readonly warehouse: string;
+  readonly iface: InterfaceName;
+  readonly startMs: number;
+  readonly endMs: number;
+}
+
 interface InterfaceSpec {
   readonly lag: number; // median delivery lag, ms
   readonly bytes: number; // median payload size
@@ -58,6 +66,7 @@ interface Odds {
 }
 const NORMAL: Odds = { dead: 0.002, failed: 0.012, retried: 0.035 };
 const OUTAGE: Odds = { dead: 0.04, failed: 0.16, retried: 0.25 };
+const INCIDENT: Odds = { dead: 0.06, failed: 0.3, retried: 0.3 };
 // Normal lag stays well under 20 min even after retries, so the outage is the only thing above it.
 const MAX_NORMAL_LAG = 15 * MIN;
 
@@ -68,6 +77,7 @@ const PERMANENT = [
   'HTTP 422 from {t}: duplicate document number',
   'HTTP 500 from {t}',
 ];
+const INCIDENT_ERRORS = ['HTTP 504 from {t}: {i} endpoint timed out', '{t} {i} queue full, message refused'];
 const OUTAGE_ERRORS = ['connection refused: {w} WMS gateway', 'timeout after 60000 ms waiting for {w}', 'HTTP 502 from {w} edge proxy'];
 
 interface ExceptionOptions {
@@ -90,6 +100,7 @@ export class Emitter {
     readonly rng: Rng,
     readonly endMs: number,
     readonly outage: Outage | null,
+    readonly incident: Incident | null = null,
   ) {}
 
   /** Hands over what the last transaction produced; the generator yields it and forgets it. */
@@ -120,20 +131,29 @@ export class Emitter {
     return o !== null && o.warehouse === wh && at >= o.startMs && at < o.endMs;
   }
 
-  private lag(iface: InterfaceName, outage: boolean): number {
+  private inIncident(wh: string, iface: InterfaceName, at: number): boolean {
+    const i = this.incident;
+    return i !== null && i.warehouse === wh && i.iface === iface && at >= i.startMs && at < i.endMs;
+  }
+
+  private lag(iface: InterfaceName, outage: boolean, incident = false): number {
+    // Slow but under the 15-minute normal ceiling: the DC-wide outage stays the only lag spike.
+    if (incident) return clamp(this.rng.logNormal(9 * MIN, 0.3), 6 * MIN, 14 * MIN);
     if (outage) return clamp(this.rng.logNormal(40 * MIN, 0.45), 20.5 * MIN, 90 * MIN);
     return clamp(this.rng.logNormal(INTERFACES[iface].lag, 0.9), 200, MAX_NORMAL_LAG);
   }
 
-  private error(list: readonly string[], ctx: Ctx, target: string): string {
-    return this.rng.pick(list).replace('{t}', target).replace('{w}', ctx.wh);
+  private error(list: readonly string[], ctx: Ctx, target: string, iface = ''): string {
+    return this.rng.pick(list).replace('{t}', target).replace('{w}', ctx.wh).replace('{i}', iface);
   }
 
   /** One integration hop for a business step: its delivery, or the failures and retries on the way. */
   hop(ctx: Ctx, at: number, source: string, target: string, iface: InterfaceName, doc?: string): SyncStatus {
     const rng = this.rng;
     const outage = this.inOutage(ctx.wh, at);
-    const odds = outage ? OUTAGE : NORMAL;
+    const incident = !outage && this.inIncident(ctx.wh, iface, at);
+    const odds = outage ? OUTAGE : incident ? INCIDENT : NORMAL;
+    const broken = (normal: readonly string[]) => (outage ? OUTAGE_ERRORS : incident ? INCIDENT_ERRORS : normal);
     const base = { interface: iface, payload_bytes: Math.round(rng.logNormal(INTERFACES[iface].bytes, 0.5)) };
     const send = (status: SyncStatus, attempt: number, observedAt: number, error?: string) => {
       const attrs: Attributes = { status, attempt, ...base };
@@ -145,8 +165,8 @@ export class Emitter {
     const u = rng.next();
 
     if (scriptedCritical || u < odds.dead) {
-      const seen = at + this.lag(iface, outage) + rng.range(2 * MIN, 8 * MIN);
-      const why = `max retries exceeded: ${this.error(outage ? OUTAGE_ERRORS : PERMANENT, ctx, target)}`;
+      const seen = at + this.lag(iface, outage, incident) + rng.range(2 * MIN, 8 * MIN);
+      const why = `max retries exceeded: ${this.error(broken(PERMANENT), ctx, target, iface)}`;
       if (send('dead_lettered', 3, Math.min(seen, at + 89 * MIN), why)) {
         if (scriptedCritical) this.outageCriticalDone = true;
         const severity: Severity = scriptedCritical ? 'critical' : rng.weighted({ high: 7, critical: 3 });
@@ -158,8 +178,8 @@ export class Emitter {
       return 'dead_lettered';
     }
     if (u < odds.dead + odds.failed) {
-      const seen = at + (outage ? this.lag(iface, true) : rng.range(1 * SEC, 90 * SEC));
-      if (send('failed', rng.int(1, 3), seen, this.error(outage ? OUTAGE_ERRORS : PERMANENT, ctx, target)) && rng.chance(0.6)) {
+      const seen = at + (outage || incident ? this.lag(iface, outage, incident) : rng.range(1 * SEC, 90 * SEC));
+      if (send('failed', rng.int(1, 3), seen, this.error(broken(PERMANENT), ctx, target, iface)) && rng.chance(0.6)) {
         const severity = rng.weighted<Severity>({ low: 25, medium: 50, high: 20, critical: 5 });
         this.exception(ctx, seen + rng.range(SEC, 2 * MIN), 'MIDDLEWARE', 'sync_failure', `${iface} ${source}→${target} failed`, { severity });
       }
@@ -171,12 +191,12 @@ export class Emitter {
       const tries = rng.chance(0.3) ? 2 : 1;
       for (; attempt <= tries; attempt++) {
         backoff += rng.range(5 * SEC, 2 * MIN);
-        send('retried', attempt, at + backoff, this.error(outage ? OUTAGE_ERRORS : TRANSIENT, ctx, target));
+        send('retried', attempt, at + backoff, this.error(broken(TRANSIENT), ctx, target, iface));
       }
     }
     // A little clock skew: the target stamped receipt slightly before the source stamped sending.
-    const skew = !outage && attempt === 1 && rng.chance(0.002);
-    const lag = skew ? -rng.range(100, 2500) : this.lag(iface, outage) + backoff;
+    const skew = !outage && !incident && attempt === 1 && rng.chance(0.002);
+    const lag = skew ? -rng.range(100, 2500) : this.lag(iface, outage, incident) + backoff;
     send('delivered', attempt, at + (outage ? Math.min(lag, 90 * MIN) : Math.min(lag, MAX_NORMAL_LAG + 2 * MIN)));
     return 'delivered';
   }

@@ -1,10 +1,11 @@
 /**
  * Deterministic demo month for the control tower: eight DCs of order-to-cash traffic with its
  * integration hops, some procure-to-pay, returns and transfers, an exception backlog, nightly stock
- * counts, and one scripted warehouse outage. Events stream out a transaction at a time (not in time
- * order), so memory stays flat at any scale; the same options always give the same events and ids.
+ * counts, one scripted warehouse outage and one failing interface in the last day. Events stream out
+ * a transaction at a time (not in time order), so memory stays flat at any scale; the same options
+ * always give the same events and ids.
  */
-import { Emitter, type DemoEvent, type Outage } from './emit';
+import { Emitter, type DemoEvent, type Incident, type Outage } from './emit';
 import { orderToCash, procureToPay, returnToCredit, transfer } from './flows';
 import { InventoryBook, SNAPSHOT_HOUR, SNAPSHOT_LAST_OFFSET } from './inventory';
 import {
@@ -13,6 +14,7 @@ import {
   HOSTILE_IDS,
   HOUR,
   HOUR_WEIGHTS,
+  INCIDENT,
   ORDERS_PER_DAY,
   OUTAGE_HOURS,
   OUTAGE_WAREHOUSE,
@@ -31,7 +33,7 @@ export interface DemoOptions {
   scale?: number;
 }
 
-export type { DemoEvent, Outage as DemoOutage };
+export type { DemoEvent, Incident as DemoIncident, Outage as DemoOutage };
 
 export const DEMO_WAREHOUSES: readonly string[] = PROFILES.map((p) => p.id);
 export const DEFAULT_DEMO_SEED = 20261014;
@@ -54,6 +56,14 @@ export function demoOutage(opts: DemoOptions): Outage | null {
   return { warehouse: OUTAGE_WAREHOUSE, startMs: start, endMs: start + OUTAGE_HOURS * HOUR };
 }
 
+/** The scripted interface incident: DC-DAL's shipment confirmations to the ERP, 20 h to 1 h before endMs. */
+export function demoIncident(opts: DemoOptions): Incident | null {
+  const { startMs, endMs } = resolved(opts);
+  const start = endMs - INCIDENT.fromAgo;
+  if (start < startMs) return null;
+  return { warehouse: INCIDENT.warehouse, iface: INCIDENT.iface, startMs: start, endMs: endMs - INCIDENT.toAgo };
+}
+
 /** A business-hours-shaped time within the UTC day starting at `day`. */
 function timeOfDay(rng: Rng, day: number): number {
   let u = rng.next() * HOUR_TOTAL;
@@ -68,7 +78,7 @@ function timeOfDay(rng: Rng, day: number): number {
 export function* generateDemo(opts: DemoOptions): Generator<DemoEvent> {
   const { seed, endMs, startMs, days, scale } = resolved(opts);
   const rng = new Rng(seed);
-  const em = new Emitter(rng, endMs, demoOutage(opts));
+  const em = new Emitter(rng, endMs, demoOutage(opts), demoIncident(opts));
   const inventory = new InventoryBook(rng, PROFILES);
   // The last day whose nightly counts are all in: its ERP/WMS pairs are the "current" drift.
   const lastSnapDay = dayStart(endMs - SNAPSHOT_LAST_OFFSET);

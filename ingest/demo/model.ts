@@ -32,6 +32,11 @@ export const PROFILES: readonly WarehouseProfile[] = [
 /** The one DC that goes dark, and the ones whose latest stock counts disagree between ERP and WMS. */
 export const OUTAGE_WAREHOUSE = 'DC-DAL';
 export const OUTAGE_HOURS = 6;
+/**
+ * One interface that breaks in the last day (so the default 24 h window shows it): most of the
+ * warehouse's over-SLO messages and a failure rate far above the day before, which the lag hint names.
+ */
+export const INCIDENT = { warehouse: 'DC-DAL', iface: 'shipment_confirm', fromAgo: 20 * HOUR, toAgo: HOUR } as const;
 export const DRIFT_WAREHOUSES: readonly string[] = ['DC-DAL', 'DC-MIA'];
 /** Home of the long-open critical credit hold that keeps one DC's close `blocked`. */
 export const CREDIT_HOLD_WAREHOUSE = 'DC-MIA';

@@ -115,6 +115,22 @@ describe('thresholds come from the server (CT_CONFIG_FILE in global-setup: 240 s
   });
 });
 
+describe('lag hints (metrics.md §10)', () => {
+  it("the Sync page's breach banner, the summary's worst warehouses and DC-DAL's page name the demo's failing interface", async () => {
+    const { ctx, page, errors } = await asUser('admin@tower.local');
+    const cause = /shipment_confirm WMS → ERP: [\d.]+ % of the over-SLO messages, failure rate [\d.]+ % \(was [\d.]+ %\)/;
+    await page.goto(`${base}/sync`);
+    const banner = page.getByTestId('outage');
+    await expect.poll(() => banner.getByLabel('Likely causes at DC-DAL').getByTestId('lag-hint').first().innerText(), { timeout: 60_000 }).toMatch(cause);
+    await page.goto(`${base}/`);
+    await expect.poll(() => page.locator('#worst').getByLabel('Likely causes at DC-DAL').getByTestId('lag-hint').first().innerText(), { timeout: 60_000 }).toMatch(cause);
+    await page.goto(`${base}/w/DC-DAL`);
+    await expect.poll(() => page.locator('#w-sync').innerText(), { timeout: 60_000 }).toMatch(cause);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+});
+
 describe('flows', () => {
   it('search → drill-down', async () => {
     const { ctx, page, errors } = await asUser('support@tower.local');
@@ -238,6 +254,8 @@ describe('alerts', () => {
     const active = page.locator('#alerts-active');
     expect(await active.innerText()).toContain(' vs 4 m'); // the configured 240 s SLO (global-setup)
     expect(await page.getByRole('link', { name: `Dashboard for ${target}` }).getAttribute('href')).toBe(`${base}/sync?warehouse=${WH}`);
+    // The lag hint over the rule's window: the injected pick_events messages are most of DC-SEA's over-SLO ones.
+    await expect.poll(() => active.getByLabel(`Likely causes at ${WH}`).innerText(), { timeout: 30_000 }).toMatch(/pick_events WMS → ERP: [\d.]+ % of the over-SLO messages/);
     const badge = page.getByTestId('firing-badge');
     expect(Number(await badge.innerText())).toBeGreaterThanOrEqual(1);
     await screenshot(page, 'alerts');

@@ -17,6 +17,7 @@ const TIME_PARAMS: Record<string, Param[]> = {
   '/api/v1/kpi/sync-lag': ['from', 'to'],
   '/api/v1/kpi/sync-lag/series': ['from', 'to', 'tz'],
   '/api/v1/kpi/sync-lag/breakdown': ['from', 'to'],
+  '/api/v1/kpi/sync-lag/hints': ['from', 'to'],
   '/api/v1/kpi/exception-aging': ['as_of', 'from', 'to'],
   '/api/v1/kpi/invoice-latency': ['from', 'to', 'as_of'],
   '/api/v1/kpi/invoice-latency/unposted': ['as_of'],
@@ -118,6 +119,8 @@ describe('time parameters outside the engine range', () => {
   it('windows whose own arithmetic would leave the range: 400 naming the parameter', async () => {
     // Summary compares with the previous window of the same length: it would start before 1900.
     expect400(await call('/api/v1/kpi/summary', 'from=1950-01-01&to=2200-01-01'), 'from', 'summary previous window');
+    // So do lag hints (metrics.md §10: the previous window's failure rate).
+    expect400(await call('/api/v1/kpi/sync-lag/hints', 'from=1950-01-01&to=2200-01-01'), 'from', 'hints previous window');
     // Exception aging's default MTTR window is (as_of − 30 days, as_of].
     expect400(await call('/api/v1/kpi/exception-aging', 'as_of=1900-01-15'), 'as_of', 'aging as_of − 30 d');
     // Without from, a window is the 24 h before to.
@@ -130,6 +133,7 @@ describe('time parameters outside the engine range', () => {
       '/api/v1/kpi/sync-lag?from=1900-01-01&to=1900-01-02',
       '/api/v1/kpi/sync-lag/series?from=2299-12-01&to=2299-12-31&tz=Europe/Berlin',
       '/api/v1/kpi/summary?from=2299-12-30&to=2299-12-31',
+      '/api/v1/kpi/sync-lag/hints?from=2299-12-30&to=2299-12-31T23:59:59Z',
       '/api/v1/kpi/exception-aging?as_of=2299-12-31',
       '/api/v1/kpi/invoice-latency?from=2299-12-30&to=2299-12-31&as_of=2299-12-31',
       '/api/v1/kpi/invoice-latency/unposted?as_of=2299-12-31',

@@ -35,6 +35,7 @@ const EXPECT: Record<string, Expectation> = {
   'GET /api/v1/kpi/sync-lag': { access: 'read', scope: 'warehouse-param' },
   'GET /api/v1/kpi/sync-lag/series': { access: 'read', scope: 'warehouse-param' },
   'GET /api/v1/kpi/sync-lag/breakdown': { access: 'read', scope: 'warehouse-param' },
+  'GET /api/v1/kpi/sync-lag/hints': { access: 'read', scope: 'warehouse-param' },
   'GET /api/v1/kpi/exception-aging': { access: 'read', scope: 'warehouse-param' },
   'GET /api/v1/kpi/invoice-latency': { access: 'read', scope: 'warehouse-param' },
   'GET /api/v1/kpi/invoice-latency/unposted': { access: 'read', scope: 'warehouse-param' },

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_WAREHOUSES, demoOutage, generateDemo } from '@/ingest/demo';
+import { DEMO_WAREHOUSES, demoIncident, demoOutage, generateDemo } from '@/ingest/demo';
 import { validateEvent } from '@/lib/events/validate';
 
 type Ev = Record<string, unknown> & { attributes: Record<string, unknown> };
@@ -102,6 +102,40 @@ describe('generateDemo', () => {
     expect(spiking).toEqual([outage.warehouse]);
     expect(normalMax).toBeLessThan(20 * 60_000);
     expect(outageFailures / outageMessages).toBeGreaterThan(0.05);
+  });
+
+  it('has one failing interface in the last day that leads its warehouse\'s lag hints (metrics.md §10) at the default 24 h window', () => {
+    const incident = demoIncident({ endMs });
+    expect(incident).not.toBeNull();
+    if (!incident) return;
+    expect(incident.startMs).toBeGreaterThanOrEqual(endMs - 24 * H);
+    const name = `WMS>ERP>${incident.iface}`;
+    for (const slo of [300, 240]) {
+      const groups = new Map<string, { n: number; fail: number; over: number; prevN: number; prevFail: number }>();
+      for (const e of ofType('sync.message')) {
+        if (e.warehouse_id !== incident.warehouse) continue;
+        const seen = ms(e.observed_at);
+        const cur = seen >= endMs - 24 * H && seen < endMs;
+        if (!cur && !(seen >= endMs - 48 * H && seen < endMs - 24 * H)) continue;
+        const key = `${String(e.source_system)}>${String(e.target_system)}>${String(e.attributes.interface)}`;
+        const g = groups.get(key) ?? { n: 0, fail: 0, over: 0, prevN: 0, prevFail: 0 };
+        const failed = e.attributes.status === 'failed' || e.attributes.status === 'dead_lettered';
+        if (cur) {
+          g.n++;
+          if (failed) g.fail++;
+          if (e.attributes.status === 'delivered' && seen - ms(e.occurred_at) > slo * 1000) g.over++;
+        } else {
+          g.prevN++;
+          if (failed) g.prevFail++;
+        }
+        groups.set(key, g);
+      }
+      const overAll = [...groups.values()].reduce((a, g) => a + g.over, 0);
+      const hit = groups.get(name)!;
+      expect(hit.over / overAll).toBeGreaterThanOrEqual(0.5);
+      for (const [k, g] of groups) if (k !== name) expect(g.over).toBeLessThan(hit.over);
+      expect(hit.fail / hit.n).toBeGreaterThan(Math.max(0.05, (2 * hit.prevFail) / Math.max(1, hit.prevN)));
+    }
   });
 
   it('leaves an aged exception backlog open at endMs, including critical finance ones', () => {
