@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GET } from '@/app/api/v1/kpi/drift/causes/route';
+import { generateDemo } from '@/ingest/demo';
 import { ingestLines } from '@/ingest/pipeline';
 import { driftCausesResponse, type DriftCauseSku } from '@/lib/kpi/drift-causes';
 import { ctx, get, INGEST } from '../helpers/http';
@@ -267,5 +268,29 @@ describe('GET /api/v1/kpi/drift/causes', () => {
     expect((await causes(`sku=${encodeURIComponent('ü'.repeat(256))}`)).status).toBe(200);
     expect((await causes('', {})).status).toBe(401);
     expect((await causes('', INGEST)).status).toBe(403);
+  });
+});
+
+describe('the demo month (ingest/demo/drift-cases.ts) at its "now"', () => {
+  const END = Date.parse('2026-10-31T18:00:00.000Z');
+  beforeAll(async () => {
+    const evs = [...generateDemo({ endMs: END, days: 8, scale: 0.1 })] as Ev[];
+    const r = await ingestLines(toLines(evs), END);
+    expect(r.rejected).toBe(0);
+  }, 120_000);
+
+  it('holds a drift explained in full by dead-lettered receipts, one partly explained, one with no unsynced movement', async () => {
+    const body = await ok(`as_of=${iso(END)}&warehouse=DC-DAL&warehouse=DC-MIA&warehouse=DC-ATL`);
+    const pick = (sku: string) => body.skus.find((s) => s.sku === sku);
+    const full = pick('SKU-7001')!;
+    expect([full.warehouse_id, full.drift_units, full.unsynced_units, full.explained]).toEqual(['DC-DAL', 68, 68, true]);
+    expect(full.movements.map((x) => [x.type, x.source_system, x.signed_quantity, x.message.status])).toEqual([
+      ['receipt.posted', 'WMS', 40, 'dead_lettered'],
+      ['receipt.posted', 'WMS', 28, 'dead_lettered'],
+    ]);
+    const part = pick('SKU-7002')!;
+    expect([part.warehouse_id, part.drift_units, part.unsynced_movements, part.unsynced_units, part.explained]).toEqual(['DC-MIA', -40, 1, -25, false]);
+    const none = pick('SKU-7003')!;
+    expect([none.warehouse_id, none.drift_units, none.unsynced_movements, none.explained]).toEqual(['DC-ATL', -12, 0, false]);
   });
 });
