@@ -5,7 +5,6 @@ import { codePointLength, textProblem } from '@/lib/events/text';
 import type { QueryScope } from '@/lib/scope';
 import { p, query, sql, type Sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
-import { scopeFilter } from './common';
 import { driftPairs } from './drift';
 
 /**
@@ -65,75 +64,122 @@ const MOVEMENT_TYPES = [...INBOUND, ...OUTBOUND, 'inventory.adjusted'] as const;
 
 const DEC_ZERO = sql`toDecimal128(0, 6)`;
 
-/** Mismatched pairs at as_of, optionally one SKU: warehouse_id, sku, drift and value (exact Decimals). */
-function mismatched(scope: QueryScope, asOf: number, sku: string | null): Sql {
+const key = (wh: string, sku: string) => `${wh}\u0000${sku}`;
+
+/** Exact Decimal(38, 6) text ("−12.5", "40") as integer millionths, so sums and equality stay exact. */
+export function micros(text: string): bigint {
+  const m = /^(-?)(\d+)(?:\.(\d{1,6}))?$/.exec(text);
+  if (!m) throw new AppError('internal', 'drift causes: the store returned an unreadable quantity');
+  const v = BigInt(m[2]!) * 1_000_000n + BigInt((m[3] ?? '').padEnd(6, '0'));
+  return m[1] === '-' ? -v : v;
+}
+
+const mismatchedRow = z.object({ warehouse_id: z.string(), sku: z.string(), drift_text: z.string() });
+
+/** Step 1: mismatched pairs at as_of (optionally one SKU), worst first exactly as the drift list. */
+async function mismatched(scope: QueryScope, asOf: number, sku: string | null) {
   const one = sku === null ? sql`1` : sql`sku = ${p.str(sku)}`;
-  return sql`SELECT warehouse_id, sku, drift, value FROM (${driftPairs(scope, asOf)}) WHERE drift != 0 AND ${one}`;
+  return query(
+    sql`SELECT warehouse_id, sku, toString(drift) AS drift_text FROM (${driftPairs(scope, asOf)})
+        WHERE drift != 0 AND ${one}
+        ORDER BY value DESC, warehouse_id ASC, sku ASC`,
+    mismatchedRow,
+    { name: 'kpi.drift_causes.skus' },
+  );
 }
 
-/**
- * The movements of the mismatched SKUs, deduplicated by event_id. The primary key is
- * (warehouse_id, type, occurred_at, event_id): warehouse, type and the 7-day range bound the scan
- * before the (warehouse, sku) set is checked.
- */
-function movements(scope: QueryScope, asOf: number, mism: Sql): Sql {
-  return sql`
-    SELECT event_id, toString(type) AS mtype, toString(warehouse_id) AS warehouse_id, sku, correlation_id,
-      occurred_at, toString(source_system) AS source_system,
-      if(type IN ${p.strs(OUTBOUND)}, -1, 1) * ifNull(quantity, ${DEC_ZERO}) AS signed_q
-    FROM events
-    WHERE ${scopeFilter(scope)}
-      AND warehouse_id IN (SELECT warehouse_id FROM (${mism}))
-      AND type IN ${p.strs(MOVEMENT_TYPES)}
-      AND occurred_at > ${p.time(asOf - MOVEMENT_WINDOW_MS)} AND occurred_at <= ${p.time(asOf)}
-      AND (toString(warehouse_id), sku) IN (SELECT warehouse_id, sku FROM (${mism}))
-    LIMIT 1 BY event_id`;
-}
-
-/**
- * The latest message per (warehouse, correlation, source system) among the movements' correlations.
- * correlation_index bounds their occurred_at (every event of a correlation lies within its first/last),
- * so the scan stays on the primary key's (warehouse, type, occurred_at) range; the bloom filter on
- * correlation_id skips the rest.
- */
-function latestMessages(asOf: number, moves: Sql): Sql {
-  const corrs = sql`(SELECT correlation_id FROM (${moves}))`;
-  return sql`
-    SELECT toString(warehouse_id) AS warehouse_id, correlation_id, toString(source_system) AS source_system,
-      argMax(tuple(toString(status), interface, JSONExtract(attributes, 'error', 'Nullable(String)'), observed_at), tuple(observed_at, event_id)) AS m
-    FROM events
-    WHERE type = 'sync.message'
-      AND warehouse_id IN (SELECT warehouse_id FROM (${moves}))
-      AND occurred_at >= (SELECT min(first_at) FROM correlation_index WHERE correlation_id IN ${corrs})
-      AND occurred_at <= (SELECT max(last_at) FROM correlation_index WHERE correlation_id IN ${corrs})
-      AND correlation_id IN ${corrs}
-      AND observed_at <= ${p.time(asOf)}
-    GROUP BY warehouse_id, correlation_id, source_system`;
-}
-
-const movementTuple = z.tuple([
-  z.string(), // event_id
-  z.string(), // type
-  z.string(), // correlation_id
-  z.number(), // occurred_at ms
-  z.number(), // signed quantity
-  z.string(), // source_system
-  z.enum(SYNC_STATUSES_UNSYNCED), // status
-  z.string().nullable(), // interface
-  z.string().nullable(), // error
-  z.number(), // observed_at ms
-]);
-
-const row = z.object({
+const movementRow = z.object({
+  event_id: z.string(),
+  type: z.string(),
   warehouse_id: z.string(),
   sku: z.string(),
-  drift_units: z.number(),
-  unsynced_units: z.number(),
-  explained: z.number(),
-  moves: z.array(movementTuple),
+  correlation_id: z.string(),
+  occurred_ms: z.number(),
+  source_system: z.string(),
+  signed_q: z.string(),
 });
 
+/**
+ * Step 2: the movements of those SKUs, deduplicated by event_id, oldest first. The events key is
+ * (warehouse_id, type, occurred_at, event_id), so warehouses, the six types and the 7-day range are key
+ * ranges; the SKU set narrows them, and the exact (warehouse, sku) pairs are kept by the caller.
+ */
+async function movements(asOf: number, whs: string[], skus: string[]) {
+  return query(
+    sql`SELECT event_id, toString(type) AS type, toString(warehouse_id) AS warehouse_id, sku, correlation_id,
+          toUnixTimestamp64Milli(occurred_at) AS occurred_ms, toString(source_system) AS source_system,
+          toString(if(type IN ${p.strs(OUTBOUND)}, -1, 1) * ifNull(quantity, ${DEC_ZERO})) AS signed_q
+        FROM events
+        WHERE warehouse_id IN ${p.strs(whs)}
+          AND type IN ${p.strs(MOVEMENT_TYPES)}
+          AND occurred_at > ${p.time(asOf - MOVEMENT_WINDOW_MS)} AND occurred_at <= ${p.time(asOf)}
+          AND sku IN ${p.strs(skus)}
+        ORDER BY occurred_at, event_id
+        LIMIT 1 BY event_id`,
+    movementRow,
+    { name: 'kpi.drift_causes.movements' },
+  );
+}
+
+const messageRow = z.object({
+  warehouse_id: z.string(),
+  correlation_id: z.string(),
+  source_system: z.string(),
+  status: z.string(),
+  interface: z.string().nullable(),
+  error: z.string().nullable(),
+  observed_ms: z.number(),
+});
+
+const rangeRow = z.object({ correlation_id: z.string(), first_ms: z.number(), last_ms: z.number() });
+
+/** Splits correlations into those that began recently (`from` onwards) and the long-lived rest. */
+const RECENT_MS = 7 * 86_400_000;
+
+/**
+ * Step 3: the latest message (observed_at, then event_id) per (warehouse, correlation, source system) of
+ * the movements. correlation_index (keyed by correlation_id) says when each correlation's events lie, so the
+ * scan is the key range (warehouse, 'sync.message', occurred_at) of the recent correlations — most of them:
+ * their transactions began within about a week before the movement window — plus, for the few long-lived
+ * ones (a stock-count correlation spans months), the granules the bloom filter on correlation_id admits.
+ */
+async function latestMessages(asOf: number, whs: string[], corrs: string[]) {
+  const ranges = await query(
+    sql`SELECT correlation_id, toUnixTimestamp64Milli(min(first_at)) AS first_ms, toUnixTimestamp64Milli(max(last_at)) AS last_ms
+        FROM correlation_index WHERE correlation_id IN ${p.strs(corrs)} GROUP BY correlation_id`,
+    rangeRow,
+    { name: 'kpi.drift_causes.ranges' },
+  );
+  const from = asOf - MOVEMENT_WINDOW_MS - RECENT_MS;
+  const recent = ranges.filter((r) => r.first_ms >= from);
+  const old = ranges.filter((r) => r.first_ms < from);
+  const branch = (rs: typeof ranges) =>
+    rs.length === 0
+      ? sql`0`
+      : sql`(occurred_at >= ${p.time(Math.min(...rs.map((r) => r.first_ms)))} AND occurred_at <= ${p.time(Math.max(...rs.map((r) => r.last_ms)))}
+             AND correlation_id IN ${p.strs(rs.map((r) => r.correlation_id))})`;
+  if (ranges.length === 0) return [];
+  return query(
+    sql`SELECT warehouse_id, correlation_id, source_system,
+          toString(m.1) AS status, m.2 AS interface, m.3 AS error, toUnixTimestamp64Milli(m.4) AS observed_ms
+        FROM (
+          SELECT toString(warehouse_id) AS warehouse_id, correlation_id, toString(source_system) AS source_system,
+            argMax(tuple(status, interface, JSONExtract(attributes, 'error', 'Nullable(String)'), observed_at), tuple(observed_at, event_id)) AS m
+          FROM events
+          WHERE warehouse_id IN ${p.strs(whs)} AND type = 'sync.message'
+            AND (${branch(recent)} OR ${branch(old)})
+            AND observed_at <= ${p.time(asOf)}
+          GROUP BY warehouse_id, correlation_id, source_system
+        )`,
+    messageRow,
+    { name: 'kpi.drift_causes.messages' },
+  );
+}
+
+const UNSYNCED: ReadonlySet<string> = new Set(SYNC_STATUSES_UNSYNCED);
+const isUnsynced = (s: string): s is (typeof SYNC_STATUSES_UNSYNCED)[number] => UNSYNCED.has(s);
 const iso = (ms: number) => new Date(ms).toISOString();
+const toNumber = (v: bigint) => Number(v) / 1e6 + 0;
 
 export async function driftCauses(scope: QueryScope, params: DriftCausesParams): Promise<DriftCausesResponse> {
   const parsed = driftCausesParams.safeParse(params);
@@ -141,55 +187,53 @@ export async function driftCauses(scope: QueryScope, params: DriftCausesParams):
   const { asOf, sku } = parsed.data;
   windowStart('as_of', asOf, MOVEMENT_WINDOW_MS, 'the 7-day movement window');
   return withSpan('kpi.drift_causes', { 'kpi.warehouses': scope.warehouses?.length ?? -1 }, async () => {
-    const mism = mismatched(scope, asOf, sku);
-    const moves = movements(scope, asOf, mism);
-    // Counted as they move WMS − ERP: what the WMS did and the ERP never heard of raises the drift.
-    const q = sql`
-      WITH unsynced AS (
-        SELECT mv.event_id AS event_id, mv.mtype AS mtype, mv.warehouse_id AS warehouse_id, mv.sku AS sku,
-          mv.correlation_id AS correlation_id, mv.occurred_at AS occurred_at, mv.source_system AS source_system,
-          mv.signed_q AS signed_q, lm.m AS m,
-          multiIf(mv.source_system = 'WMS', mv.signed_q, mv.source_system = 'ERP', -mv.signed_q, ${DEC_ZERO}) AS units
-        FROM (${moves}) AS mv
-        INNER JOIN (${latestMessages(asOf, moves)}) AS lm
-          ON mv.warehouse_id = lm.warehouse_id AND mv.correlation_id = lm.correlation_id AND mv.source_system = lm.source_system
-        WHERE tupleElement(lm.m, 1) IN ${p.strs(SYNC_STATUSES_UNSYNCED)}
-      )
-      SELECT
-        ms.warehouse_id AS warehouse_id,
-        ms.sku AS sku,
-        toFloat64(any(ms.drift)) AS drift_units,
-        toFloat64(sum(u.units)) AS unsynced_units,
-        sum(u.units) = any(ms.drift) AS explained,
-        -- Oldest first, then event_id, so the list reads as the story happened.
-        arraySort(x -> (tupleElement(x, 4), tupleElement(x, 1)), groupArrayIf(
-          tuple(u.event_id, u.mtype, u.correlation_id, toUnixTimestamp64Milli(u.occurred_at), toFloat64(u.signed_q), u.source_system,
-            tupleElement(u.m, 1), tupleElement(u.m, 2), tupleElement(u.m, 3), toUnixTimestamp64Milli(tupleElement(u.m, 4))),
-          u.event_id != '')) AS moves
-      FROM (${mism}) AS ms
-      LEFT JOIN unsynced AS u ON ms.warehouse_id = u.warehouse_id AND ms.sku = u.sku
-      GROUP BY ms.warehouse_id, ms.sku
-      ORDER BY any(ms.value) DESC, warehouse_id ASC, sku ASC`;
-    const rows = await query(q, row, { name: 'kpi.drift_causes' });
+    const pairs = await mismatched(scope, asOf, sku);
+    const wanted = new Set(pairs.map((r) => key(r.warehouse_id, r.sku)));
+    const moves = pairs.length === 0 ? [] : (await movements(asOf, uniq(pairs.map((r) => r.warehouse_id)), uniq(pairs.map((r) => r.sku)))).filter((m) => wanted.has(key(m.warehouse_id, m.sku)));
+    const messages = moves.length === 0 ? [] : await latestMessages(asOf, uniq(moves.map((m) => m.warehouse_id)), uniq(moves.map((m) => m.correlation_id)));
+    const latest = new Map(messages.map((m) => [`${key(m.warehouse_id, m.correlation_id)}\u0000${m.source_system}`, m]));
+
+    const bySku = new Map<string, CauseMovement[]>();
+    const units = new Map<string, bigint>();
+    for (const mv of moves) {
+      const msg = latest.get(`${key(mv.warehouse_id, mv.correlation_id)}\u0000${mv.source_system}`);
+      if (!msg || !isUnsynced(msg.status)) continue;
+      const k = key(mv.warehouse_id, mv.sku);
+      const q = micros(mv.signed_q);
+      // Counted as they move WMS − ERP: what the WMS did and the ERP never heard of raises the drift.
+      const contribution = mv.source_system === 'WMS' ? q : mv.source_system === 'ERP' ? -q : 0n;
+      units.set(k, (units.get(k) ?? 0n) + contribution);
+      const list = bySku.get(k) ?? [];
+      list.push({
+        event_id: mv.event_id,
+        type: mv.type,
+        correlation_id: mv.correlation_id,
+        occurred_at: iso(mv.occurred_ms),
+        signed_quantity: toNumber(q),
+        source_system: mv.source_system,
+        message: { status: msg.status, interface: msg.interface, error: msg.error, observed_at: iso(msg.observed_ms) },
+      });
+      bySku.set(k, list);
+    }
     return {
       as_of: iso(asOf),
-      skus: rows.map((r) => ({
-        warehouse_id: r.warehouse_id,
-        sku: r.sku,
-        drift_units: r.drift_units + 0,
-        unsynced_movements: r.moves.length,
-        unsynced_units: r.unsynced_units + 0,
-        explained: r.explained === 1,
-        movements: r.moves.map(([event_id, type, correlation_id, occurredMs, signed, source_system, status, iface, error, observedMs]) => ({
-          event_id,
-          type,
-          correlation_id,
-          occurred_at: iso(occurredMs),
-          signed_quantity: signed + 0,
-          source_system,
-          message: { status, interface: iface, error, observed_at: iso(observedMs) },
-        })),
-      })),
+      skus: pairs.map((r) => {
+        const k = key(r.warehouse_id, r.sku);
+        const list = bySku.get(k) ?? [];
+        const u = units.get(k) ?? 0n;
+        const drift = micros(r.drift_text);
+        return {
+          warehouse_id: r.warehouse_id,
+          sku: r.sku,
+          drift_units: toNumber(drift),
+          unsynced_movements: list.length,
+          unsynced_units: toNumber(u),
+          explained: u === drift,
+          movements: list,
+        };
+      }),
     };
   });
 }
+
+const uniq = (xs: readonly string[]): string[] => [...new Set(xs)];
