@@ -3,7 +3,7 @@ import { AppError } from '@/lib/errors';
 import { windowStart } from '@/lib/http/params';
 import { codePointLength, textProblem } from '@/lib/events/text';
 import type { QueryScope } from '@/lib/scope';
-import { p, query, sql, type Sql } from '@/lib/store';
+import { join, p, query, sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
 import { driftPairs } from './drift';
 
@@ -127,13 +127,15 @@ const messageRow = z.object({
   source_system: z.string(),
   status: z.string(),
   interface: z.string().nullable(),
-  error: z.string().nullable(),
   observed_ms: z.number(),
+  occurred_at: z.string(),
+  event_id: z.string(),
 });
+type MessageRow = z.infer<typeof messageRow>;
 
 const rangeRow = z.object({ correlation_id: z.string(), first_ms: z.number(), last_ms: z.number() });
 
-/** Splits correlations into those that began recently (`from` onwards) and the long-lived rest. */
+/** Correlations that began within this long before the movement window count as recent (see below). */
 const RECENT_MS = 7 * 86_400_000;
 
 /**
@@ -142,38 +144,55 @@ const RECENT_MS = 7 * 86_400_000;
  * scan is the key range (warehouse, 'sync.message', occurred_at) of the recent correlations — most of them:
  * their transactions began within about a week before the movement window — plus, for the few long-lived
  * ones (a stock-count correlation spans months), the granules the bloom filter on correlation_id admits.
+ * The scan reads no `attributes`: the error text is fetched for the unsynced winners alone (step 4).
  */
-async function latestMessages(asOf: number, whs: string[], corrs: string[]) {
+async function latestMessages(asOf: number, whs: string[], corrs: string[]): Promise<MessageRow[]> {
   const ranges = await query(
     sql`SELECT correlation_id, toUnixTimestamp64Milli(min(first_at)) AS first_ms, toUnixTimestamp64Milli(max(last_at)) AS last_ms
         FROM correlation_index WHERE correlation_id IN ${p.strs(corrs)} GROUP BY correlation_id`,
     rangeRow,
     { name: 'kpi.drift_causes.ranges' },
   );
+  if (ranges.length === 0) return [];
   const from = asOf - MOVEMENT_WINDOW_MS - RECENT_MS;
-  const recent = ranges.filter((r) => r.first_ms >= from);
-  const old = ranges.filter((r) => r.first_ms < from);
   const branch = (rs: typeof ranges) =>
     rs.length === 0
       ? sql`0`
       : sql`(occurred_at >= ${p.time(Math.min(...rs.map((r) => r.first_ms)))} AND occurred_at <= ${p.time(Math.max(...rs.map((r) => r.last_ms)))}
              AND correlation_id IN ${p.strs(rs.map((r) => r.correlation_id))})`;
-  if (ranges.length === 0) return [];
   return query(
-    sql`SELECT warehouse_id, correlation_id, source_system,
-          toString(m.1) AS status, m.2 AS interface, m.3 AS error, toUnixTimestamp64Milli(m.4) AS observed_ms
+    sql`SELECT warehouse_id, correlation_id, source_system, toString(m.1) AS status, m.2 AS interface,
+          toUnixTimestamp64Milli(m.3) AS observed_ms, toString(m.4) AS occurred_at, m.5 AS event_id
         FROM (
           SELECT toString(warehouse_id) AS warehouse_id, correlation_id, toString(source_system) AS source_system,
-            argMax(tuple(status, interface, JSONExtract(attributes, 'error', 'Nullable(String)'), observed_at), tuple(observed_at, event_id)) AS m
+            argMax(tuple(status, interface, observed_at, occurred_at, event_id), tuple(observed_at, event_id)) AS m
           FROM events
           WHERE warehouse_id IN ${p.strs(whs)} AND type = 'sync.message'
-            AND (${branch(recent)} OR ${branch(old)})
+            AND (${branch(ranges.filter((r) => r.first_ms >= from))} OR ${branch(ranges.filter((r) => r.first_ms < from))})
             AND observed_at <= ${p.time(asOf)}
           GROUP BY warehouse_id, correlation_id, source_system
         )`,
     messageRow,
     { name: 'kpi.drift_causes.messages' },
   );
+}
+
+const errorRow = z.object({ event_id: z.string(), error: z.string().nullable() });
+
+/** Step 4: the `error` of the given messages, each found by its full key (warehouse, type, occurred_at, event_id). */
+async function messageErrors(msgs: readonly MessageRow[]): Promise<Map<string, string | null>> {
+  if (msgs.length === 0) return new Map();
+  const points = msgs.map(
+    (m) => sql`(warehouse_id = ${p.str(m.warehouse_id)} AND occurred_at = toDateTime64(${p.str(m.occurred_at)}, 3, 'UTC') AND event_id = ${p.str(m.event_id)})`,
+  );
+  const rows = await query(
+    sql`SELECT event_id, JSONExtract(attributes, 'error', 'Nullable(String)') AS error
+        FROM events WHERE type = 'sync.message' AND (${join(points, ' OR ')})
+        LIMIT 1 BY event_id`,
+    errorRow,
+    { name: 'kpi.drift_causes.errors' },
+  );
+  return new Map(rows.map((r) => [r.event_id, r.error]));
 }
 
 const UNSYNCED: ReadonlySet<string> = new Set(SYNC_STATUSES_UNSYNCED);
@@ -192,6 +211,7 @@ export async function driftCauses(scope: QueryScope, params: DriftCausesParams):
     const moves = pairs.length === 0 ? [] : (await movements(asOf, uniq(pairs.map((r) => r.warehouse_id)), uniq(pairs.map((r) => r.sku)))).filter((m) => wanted.has(key(m.warehouse_id, m.sku)));
     const messages = moves.length === 0 ? [] : await latestMessages(asOf, uniq(moves.map((m) => m.warehouse_id)), uniq(moves.map((m) => m.correlation_id)));
     const latest = new Map(messages.map((m) => [`${key(m.warehouse_id, m.correlation_id)}\u0000${m.source_system}`, m]));
+    const errors = await messageErrors(messages.filter((m) => isUnsynced(m.status)));
 
     const bySku = new Map<string, CauseMovement[]>();
     const units = new Map<string, bigint>();
@@ -211,7 +231,7 @@ export async function driftCauses(scope: QueryScope, params: DriftCausesParams):
         occurred_at: iso(mv.occurred_ms),
         signed_quantity: toNumber(q),
         source_system: mv.source_system,
-        message: { status: msg.status, interface: msg.interface, error: msg.error, observed_at: iso(msg.observed_ms) },
+        message: { status: msg.status, interface: msg.interface, error: errors.get(msg.event_id) ?? null, observed_at: iso(msg.observed_ms) },
       });
       bySku.set(k, list);
     }
