@@ -206,6 +206,7 @@ export async function driftCauses(scope: QueryScope, params: DriftCausesParams):
   const { asOf, sku } = parsed.data;
   windowStart('as_of', asOf, MOVEMENT_WINDOW_MS, 'the 7-day movement window');
   return withSpan('kpi.drift_causes', { 'kpi.warehouses': scope.warehouses?.length ?? -1 }, async () => {
+    // Only step 1 reads the scope: every later step is keyed by the warehouses its answer names.
     const pairs = await mismatched(scope, asOf, sku);
     const wanted = new Set(pairs.map((r) => key(r.warehouse_id, r.sku)));
     const moves = pairs.length === 0 ? [] : (await movements(asOf, uniq(pairs.map((r) => r.warehouse_id)), uniq(pairs.map((r) => r.sku)))).filter((m) => wanted.has(key(m.warehouse_id, m.sku)));
