@@ -136,13 +136,13 @@ type MessageRow = z.infer<typeof messageRow>;
 const rangeRow = z.object({ correlation_id: z.string(), first_ms: z.number(), last_ms: z.number() });
 
 /** Correlations that began within this long before the movement window count as recent (see below). */
-const RECENT_MS = 7 * 86_400_000;
+const RECENT_MS = 2 * 86_400_000;
 
 /**
  * Step 3: the latest message (observed_at, then event_id) per (warehouse, correlation, source system) of
  * the movements. correlation_index (keyed by correlation_id) says when each correlation's events lie, so the
  * scan is the key range (warehouse, 'sync.message', occurred_at) of the recent correlations — most of them:
- * their transactions began within about a week before the movement window — plus, for the few long-lived
+ * their transactions began at most two days before the movement window — plus, for the few long-lived
  * ones (a stock-count correlation spans months), the granules the bloom filter on correlation_id admits.
  * The scan reads no `attributes`: the error text is fetched for the unsynced winners alone (step 4).
  */
