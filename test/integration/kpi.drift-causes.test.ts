@@ -113,6 +113,13 @@ const batch1: Ev[] = [
   msg('m-por', B, 'PO-R', 'ERP', 'WMS', 'dead_lettered', AS_OF - 6 * DAY, AS_OF - 6 * DAY + H, 'receipt_api', 'connection refused'),
   move('mv-tms-ship', 'shipment.confirmed', B, 'ERPSRC', AS_OF - 6 * DAY, 4, 'TMS', 'SO-T'),
   msg('m-sot', B, 'SO-T', 'TMS', 'ERP', 'failed', AS_OF - 6 * DAY, AS_OF - 6 * DAY + H, 'shipment_api'),
+
+  // OLD @C: drift +3, explained by a WMS adjustment whose correlation began 20 days ago: the message stamped
+  // then, delivered late (observed an hour before as_of, failed), is the latest; a recent delivery is not.
+  ...pair(C, 'OLD', 40, 43, 0.5),
+  move('mv-old', 'inventory.adjusted', C, 'OLD', AS_OF - DAY, 3, 'WMS', 'INV-OLD'),
+  msg('m-old-late', C, 'INV-OLD', 'WMS', 'ERP', 'failed', AS_OF - 20 * DAY, AS_OF - H, 'inventory_adjustment_api'),
+  msg('m-old-recent', C, 'INV-OLD', 'WMS', 'ERP', 'delivered', AS_OF - DAY, AS_OF - DAY + H, 'inventory_adjustment_api'),
 ];
 
 // Re-sent ids with other contents: the first stored copy wins (the receipt stays 40, the message dead-lettered).
@@ -156,6 +163,10 @@ const EXPECTED: Record<string, DriftCauseSku> = {
     warehouse_id: B, sku: 'NOQTY', drift_units: -1, unsynced_movements: 1, unsynced_units: 0, explained: false,
     movements: [m('mv-noqty', 'transfer.received', 'TR-9', AS_OF - DAY, 0, 'WMS', 'failed', 'transfer_api', null, AS_OF - DAY + H)],
   },
+  [`${C}|OLD`]: {
+    warehouse_id: C, sku: 'OLD', drift_units: 3, unsynced_movements: 1, unsynced_units: 3, explained: true,
+    movements: [m('mv-old', 'inventory.adjusted', 'INV-OLD', AS_OF - DAY, 3, 'WMS', 'failed', 'inventory_adjustment_api', null, AS_OF - H)],
+  },
   [`${B}|ERPSRC`]: {
     warehouse_id: B, sku: 'ERPSRC', drift_units: -8, unsynced_movements: 2, unsynced_units: -8, explained: true,
     movements: [
@@ -165,8 +176,9 @@ const EXPECTED: Record<string, DriftCauseSku> = {
   },
 };
 // Worst first by |drift| × unit cost: FULL 680, NONE@C 100, PART 75, TIE 20, ERPSRC 8, EDGE 7, then the
-// tie at 3 (NONE@A, NOQTY@B) by warehouse_id in byte order, where `WH-"B"` ('"' is 0x22) precedes `WH-A`.
-const ORDER = [`${A}|FULL`, `${C}|NONE`, `${A}|PART`, `${A}|TIE`, `${B}|ERPSRC`, `${A}|EDGE`, `${B}|NOQTY`, `${A}|NONE`];
+// tie at 3 (NONE@A, NOQTY@B) by warehouse_id in byte order, where `WH-"B"` ('"' is 0x22) precedes `WH-A`;
+// OLD 1.5 last.
+const ORDER = [`${A}|FULL`, `${C}|NONE`, `${A}|PART`, `${A}|TIE`, `${B}|ERPSRC`, `${A}|EDGE`, `${B}|NOQTY`, `${A}|NONE`, `${C}|OLD`];
 const expected = (keys = ORDER) => keys.map((k) => EXPECTED[k]!);
 
 const toLines = (evs: Ev[]) => evs.map((value, i) => ({ line: i + 1, raw: '', value }));
