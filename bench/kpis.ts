@@ -17,7 +17,8 @@ export type RawKind =
   | 'sync_hints'
   | 'drift_skus'
   | 'unposted_list'
-  | 'pipeline';
+  | 'pipeline'
+  | 'drift_causes';
 
 export interface Probe {
   /** Stable key for the report, e.g. `sync-lag@24h`. */
@@ -99,6 +100,8 @@ export function buildProbes(endMs: number, correlationId: string): Probe[] {
       figure: (b) => pick(b, 'total.skus_compared'), figureName: 'total.skus_compared' },
     { ...at, key: 'drift/skus@as_of', endpoint: '/kpi/drift/skus', path: `/api/v1/kpi/drift/skus?as_of=${iso(endMs)}&limit=100`, raw: 'drift_skus',
       figure: (b) => count(b, 'items'), figureName: 'items' },
+    { ...at, key: 'drift/causes@as_of', endpoint: '/kpi/drift/causes', path: `/api/v1/kpi/drift/causes?as_of=${iso(endMs)}`, raw: 'drift_causes',
+      figure: (b) => sumOf(b, 'skus', 'unsynced_movements'), figureName: 'Σ unsynced_movements' },
     { ...at, key: 'invoice-latency/unposted@as_of', endpoint: '/kpi/invoice-latency/unposted', path: `/api/v1/kpi/invoice-latency/unposted?as_of=${iso(endMs)}&limit=100`,
       raw: 'unposted_list', figure: (b) => count(b, 'items'), figureName: 'items' },
     { ...at, key: 'close-readiness@as_of', endpoint: '/kpi/close-readiness', path: `/api/v1/kpi/close-readiness?as_of=${iso(endMs)}`,

@@ -197,6 +197,34 @@ function driftSkus(asOf: number): Sql {
     LIMIT 100`;
 }
 
+/** metrics.md §9 in one statement: mismatched pairs, their movements in the 7 days, each one's latest message. */
+function driftCauses(asOf: number): Sql {
+  const at = p.time(asOf);
+  return sql`
+    WITH
+      pairs AS (
+        SELECT warehouse_id, sku FROM events
+        WHERE type = 'inventory.snapshot' AND occurred_at <= ${at} AND source_system IN ('ERP', 'WMS')
+        GROUP BY warehouse_id, sku
+        HAVING countIf(source_system = 'ERP') > 0 AND countIf(source_system = 'WMS') > 0
+          AND argMaxIf(quantity, (occurred_at, event_id), source_system = 'WMS') != argMaxIf(quantity, (occurred_at, event_id), source_system = 'ERP')
+      ),
+      moves AS (
+        SELECT DISTINCT event_id, warehouse_id, sku, correlation_id, source_system FROM events
+        WHERE type IN ('receipt.posted', 'transfer.received', 'return.received', 'shipment.confirmed', 'transfer.shipped', 'inventory.adjusted')
+          AND occurred_at > ${p.time(asOf - 7 * DAY)} AND occurred_at <= ${at}
+          AND (warehouse_id, sku) IN (SELECT warehouse_id, sku FROM pairs)
+      ),
+      latest AS (
+        SELECT warehouse_id, correlation_id, source_system, argMax(status, (observed_at, event_id)) AS st FROM events
+        WHERE type = 'sync.message' AND observed_at <= ${at} AND correlation_id IN (SELECT correlation_id FROM moves)
+        GROUP BY warehouse_id, correlation_id, source_system
+      )
+    SELECT count() AS unsynced
+    FROM moves INNER JOIN latest USING (warehouse_id, correlation_id, source_system)
+    WHERE st IN ('failed', 'dead_lettered')`;
+}
+
 function unpostedList(asOf: number): Sql {
   const at = p.time(asOf);
   return sql`
@@ -268,6 +296,8 @@ export function rawPlan(probe: Probe): RawPlan {
       return { stmts: [syncBreakdown(from, to), syncBreakdown(from - (to - from), from)], figure: () => null };
     case 'drift_skus':
       return { stmts: [driftSkus(asOf)], figure: (r) => r[0]?.length ?? null };
+    case 'drift_causes':
+      return { stmts: [driftCauses(asOf)], figure: (r) => (r[0]?.[0] ? Number(r[0][0].unsynced) : null) };
     case 'unposted_list':
       return { stmts: [unpostedList(asOf)], figure: (r) => r[0]?.length ?? null };
     case 'pipeline':

@@ -2,6 +2,8 @@
 import { apiUrl, LIST_LIMIT } from '@/components/data/fetcher';
 import type { CloseResponse, UnpostedResponse } from '@/components/data/types';
 import { useApi } from '@/components/data/use-api';
+import { driftSentence } from '@/components/drift/causes';
+import { useDriftCauses } from '@/components/drift/use-causes';
 import { useLive } from '@/components/shell/live';
 import { useQueryState, useRange, useWarehouses } from '@/components/shell/url-state';
 import { CsvAction } from '@/components/ui/CsvButton';
@@ -31,6 +33,10 @@ export function CloseView() {
   const openWh = q.get('open');
   const close = useApi<CloseResponse>(apiUrl('/api/v1/kpi/close-readiness', { period, warehouse }));
   const unposted = useApi<UnpostedResponse>(apiUrl('/api/v1/kpi/invoice-latency/unposted', { limit: LIST_LIMIT, warehouse }));
+  // Causes at the close's own as_of, so "of which $X is explained" speaks of the same drift value.
+  const drift = useDriftCauses(close.data?.as_of ?? null, warehouse);
+  const driftEvidence = drift.causes.data && drift.skus.data ? { causes: drift.causes.data, skus: drift.skus.data.items } : undefined;
+  const driftPending = !driftEvidence && !drift.causes.error && !drift.skus.error;
 
   const picker = (
     <div className="flex items-center gap-1">
@@ -53,8 +59,8 @@ export function CloseView() {
   const exportButton = (
     <CsvAction
       label="Export evidence CSV"
-      disabled={!close.data || !unposted.data}
-      build={() => ({ text: evidenceCsv(close.data!, unposted.data?.items ?? []), fileName: csvFileName(`close-evidence-${period}`) })}
+      disabled={!close.data || !unposted.data || driftPending}
+      build={() => ({ text: evidenceCsv(close.data!, unposted.data?.items ?? [], driftEvidence), fileName: csvFileName(`close-evidence-${period}`) })}
     />
   );
 
@@ -90,7 +96,7 @@ export function CloseView() {
               {formatNumber(d.warehouses.filter((w) => w.status === 'blocked').length)} blocked
             </span>
             <span>
-              Unposted {formatNumber(d.total.unposted_count)} ({formatMoney(d.total.unposted_amount)}) · drift {formatMoney(d.total.drift_value)}
+              Unposted {formatNumber(d.total.unposted_count)} ({formatMoney(d.total.unposted_amount)}) · {driftSentence(d.total.drift_value, drift.summary)}
             </span>
           </div>
         )}

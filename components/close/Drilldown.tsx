@@ -1,9 +1,10 @@
 'use client';
 import Link from 'next/link';
 import { DriftSkuTable } from '@/components/drift/tables';
+import { useDriftCauses } from '@/components/drift/use-causes';
 import { UnpostedTable } from '@/components/invoices/tables';
 import { apiUrl, LIST_LIMIT } from '@/components/data/fetcher';
-import type { DriftSkusResponse, ExceptionItem, ExceptionList, UnpostedResponse } from '@/components/data/types';
+import type { ExceptionItem, ExceptionList, UnpostedResponse } from '@/components/data/types';
 import { useApi } from '@/components/data/use-api';
 import { correlationHref, useGlobalHref } from '@/components/shell/url-state';
 import { type Column, DataTable } from '@/components/ui/DataTable';
@@ -36,7 +37,7 @@ const excCols: Column<ExceptionItem>[] = [
 /** The evidence behind one warehouse's status: its unposted shipments, drifting SKUs and finance exceptions. */
 export function Drilldown({ warehouse, period, tz, unposted }: { warehouse: string; period: string; tz: string; unposted: UnpostedResponse | undefined }) {
   const href = useGlobalHref();
-  const skus = useApi<DriftSkusResponse>(apiUrl('/api/v1/kpi/drift/skus', { limit: LIST_LIMIT, warehouse: [warehouse] }));
+  const { skus, causes } = useDriftCauses(undefined, [warehouse]);
   const exc = useApi<ExceptionList>(apiUrl('/api/v1/exceptions', { status: 'open', warehouse: [warehouse] }));
   const items = unposted ? inPeriod(unposted.items, period).filter((i) => i.warehouse_id === warehouse) : undefined;
 
@@ -75,7 +76,7 @@ export function Drilldown({ warehouse, period, tz, unposted }: { warehouse: stri
       </Panel>
       <Panel title="Drifting SKUs" id="drill-drift">
         <DataState {...skus} retry={() => void skus.mutate()}>
-          {(d) => <DriftSkuTable items={d.items} tz={tz} csvName={`drift-skus-${warehouse}`} />}
+          {(d) => <DriftSkuTable items={d.items} tz={tz} csvName={`drift-skus-${warehouse}`} causes={causes.error ? undefined : (causes.data ?? null)} />}
         </DataState>
       </Panel>
     </div>

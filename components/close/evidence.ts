@@ -1,4 +1,5 @@
-import type { CloseResponse, ExceptionItem, UnpostedItem } from '@/components/data/types';
+import type { CloseResponse, DriftCausesResponse, DriftSku, ExceptionItem, UnpostedItem } from '@/components/data/types';
+import { causeText, explainedSummary } from '@/components/drift/causes';
 import { buildCsv, type CsvColumn, type CsvValue } from '@/lib/format/csv';
 import { formatMoney } from '@/lib/format/number';
 import { periodBounds } from '@/lib/format/time';
@@ -36,7 +37,7 @@ export function reasonsOf(r: CloseRow): string[] {
 }
 
 interface EvidenceRow {
-  record: 'warehouse_status' | 'unposted_shipment';
+  record: 'warehouse_status' | 'unposted_shipment' | 'unsynced_movement';
   warehouse_id: string;
   status?: string;
   reasons?: string;
@@ -53,6 +54,17 @@ interface EvidenceRow {
   age_seconds?: number;
   amount?: number | null;
   currency?: string | null;
+  drift_explained_value?: number;
+  drift_failed_syncs?: number;
+  sku?: string;
+  drift_cause?: string;
+  movement_type?: string;
+  occurred_at?: string;
+  signed_quantity?: number;
+  source_system?: string;
+  sync_status?: string;
+  interface?: string | null;
+  error?: string | null;
 }
 
 const KEYS: (keyof EvidenceRow)[] = [
@@ -73,13 +85,31 @@ const KEYS: (keyof EvidenceRow)[] = [
   'age_seconds',
   'amount',
   'currency',
+  'drift_explained_value',
+  'drift_failed_syncs',
+  'sku',
+  'drift_cause',
+  'movement_type',
+  'occurred_at',
+  'signed_quantity',
+  'source_system',
+  'sync_status',
+  'interface',
+  'error',
 ];
 
+/** Drift causes at the close's as_of and the SKU list that prices them (components/drift/causes.ts). */
+export interface DriftEvidence {
+  causes: DriftCausesResponse;
+  skus: readonly DriftSku[];
+}
+
 /**
- * One rectangular CSV holding both the status table and the unposted shipments behind it, every row
- * stamped with period and as_of, so the file stands on its own as audit evidence.
+ * One rectangular CSV holding the status table, the unposted shipments and (with `drift`) the unsynced
+ * stock movements behind it, every row stamped with period and as_of, so the file stands on its own as
+ * audit evidence. With `drift`, each warehouse also says how much of its drift value failed syncs explain.
  */
-export function evidenceCsv(close: CloseResponse, unposted: readonly UnpostedItem[]): string {
+export function evidenceCsv(close: CloseResponse, unposted: readonly UnpostedItem[], drift?: DriftEvidence): string {
   const rows: EvidenceRow[] = close.warehouses.map((w) => ({
     record: 'warehouse_status',
     warehouse_id: w.warehouse_id,
@@ -92,6 +122,7 @@ export function evidenceCsv(close: CloseResponse, unposted: readonly UnpostedIte
     open_finance_medium: w.open_finance_exceptions.medium,
     open_finance_low: w.open_finance_exceptions.low,
     drift_value: w.drift_value,
+    ...(drift ? explainedColumns(drift, w.warehouse_id) : {}),
   }));
   const listed = new Set(close.warehouses.map((w) => w.warehouse_id));
   for (const u of inPeriod(unposted, close.period).filter((i) => listed.has(i.warehouse_id))) {
@@ -106,10 +137,34 @@ export function evidenceCsv(close: CloseResponse, unposted: readonly UnpostedIte
       currency: u.currency ?? 'USD',
     });
   }
+  for (const c of drift?.causes.skus ?? []) {
+    if (!listed.has(c.warehouse_id)) continue;
+    for (const m of c.movements) {
+      rows.push({
+        record: 'unsynced_movement',
+        warehouse_id: c.warehouse_id,
+        sku: c.sku,
+        drift_cause: causeText(c),
+        correlation_id: m.correlation_id,
+        movement_type: m.type,
+        occurred_at: m.occurred_at,
+        signed_quantity: m.signed_quantity,
+        source_system: m.source_system,
+        sync_status: m.message.status,
+        interface: m.message.interface,
+        error: m.message.error,
+      });
+    }
+  }
   const cols: CsvColumn<EvidenceRow>[] = [
     { header: 'period', value: () => close.period },
     { header: 'as_of', value: () => close.as_of },
     ...KEYS.map((k) => ({ header: k, value: (r: EvidenceRow): CsvValue => r[k] })),
   ];
   return buildCsv(cols, rows);
+}
+
+function explainedColumns(drift: DriftEvidence, warehouse: string): Pick<EvidenceRow, 'drift_explained_value' | 'drift_failed_syncs'> {
+  const s = explainedSummary(drift.causes, drift.skus, warehouse);
+  return { drift_explained_value: s.value, drift_failed_syncs: s.syncs };
 }

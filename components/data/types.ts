@@ -22,6 +22,7 @@ export type { InvoiceLatencyResponse } from '@/lib/kpi/invoice-latency';
 export type { UnpostedItem, UnpostedListResponse as UnpostedResponse } from '@/lib/kpi/unposted';
 export type { DriftResponse } from '@/lib/kpi/drift';
 export type { DriftSkuItem as DriftSku, DriftSkusResponse } from '@/lib/kpi/drift-skus';
+export type { CauseMovement as DriftCauseMovement, DriftCauseSku, DriftCausesResponse } from '@/lib/kpi/drift-causes';
 export type { CloseStatus, CloseReadinessResponse as CloseResponse } from '@/lib/kpi/close-readiness';
 
 export type { ExceptionItem, ExceptionListResponse as ExceptionList } from '@/lib/queries/exceptions';

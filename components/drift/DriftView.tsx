@@ -1,8 +1,8 @@
 'use client';
 import { Bars } from '@/components/charts/Bars';
 import { COLORS } from '@/components/charts/frame';
-import { apiUrl, LIST_LIMIT } from '@/components/data/fetcher';
-import type { DriftResponse, DriftSkusResponse } from '@/components/data/types';
+import { apiUrl } from '@/components/data/fetcher';
+import type { DriftResponse } from '@/components/data/types';
 import { useApi } from '@/components/data/use-api';
 import { useConfig } from '@/components/data/use-config';
 import { useRange, useWarehouses } from '@/components/shell/url-state';
@@ -12,6 +12,8 @@ import { PageHeader, Panel } from '@/components/ui/Panel';
 import { ChartSkeleton } from '@/components/ui/Skeleton';
 import { formatMoney, formatNumber, formatPercent } from '@/lib/format/number';
 import { formatDateTime } from '@/lib/format/time';
+import { explainedClause } from './causes';
+import { useDriftCauses } from './use-causes';
 import { DriftSkuTable, DriftTable } from './tables';
 
 /** `/drift`: ERP vs WMS on-hand per warehouse as of the end of the window, and the SKUs that disagree. */
@@ -19,7 +21,9 @@ export function DriftView() {
   const range = useRange();
   const warehouse = useWarehouses();
   const drift = useApi<DriftResponse>(apiUrl('/api/v1/kpi/drift', { as_of: range.toIso, warehouse }));
-  const skus = useApi<DriftSkusResponse>(apiUrl('/api/v1/kpi/drift/skus', { limit: LIST_LIMIT, as_of: range.toIso, warehouse }));
+  const { skus, causes, summary } = useDriftCauses(range.toIso, warehouse);
+  // "worth $6,469, of which $6,200 is explained by 3 failed syncs" (components/drift/causes.ts).
+  const clause = drift.data && summary ? explainedClause(drift.data.total.drift_value, summary) : '';
   // Bars take the summary's drift-value colours: warn and breach at or above the configured levels.
   const levels = useConfig()?.summary.drift_value;
 
@@ -29,7 +33,7 @@ export function DriftView() {
         title="Inventory drift"
         subtitle={
           drift.data
-            ? `As of ${formatDateTime(drift.data.as_of, range.tz)}: ${formatNumber(drift.data.total.skus_mismatched)} of ${formatNumber(drift.data.total.skus_compared)} SKUs differ (${formatPercent(drift.data.total.mismatch_rate)}), worth ${formatMoney(drift.data.total.drift_value)}.`
+            ? `As of ${formatDateTime(drift.data.as_of, range.tz)}: ${formatNumber(drift.data.total.skus_mismatched)} of ${formatNumber(drift.data.total.skus_compared)} SKUs differ (${formatPercent(drift.data.total.mismatch_rate)}), worth ${formatMoney(drift.data.total.drift_value)}${clause ? `, ${clause}` : ''}.`
             : 'Latest ERP vs WMS snapshot per SKU.'
         }
       />
@@ -56,7 +60,7 @@ export function DriftView() {
       </Panel>
       <Panel title="Mismatched SKUs, worst first" id="drift-skus">
         <DataState {...skus} retry={() => void skus.mutate()}>
-          {(d) => <DriftSkuTable items={d.items} tz={range.tz} />}
+          {(d) => <DriftSkuTable items={d.items} tz={range.tz} causes={causes.error ? undefined : (causes.data ?? null)} />}
         </DataState>
       </Panel>
     </div>

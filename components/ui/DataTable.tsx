@@ -1,5 +1,5 @@
 'use client';
-import { type ReactNode, useMemo, useState } from 'react';
+import { Fragment, type ReactNode, useMemo, useState } from 'react';
 import type { CsvColumn, CsvValue } from '@/lib/format/csv';
 import { CsvButton } from './CsvButton';
 import { EmptyState } from './EmptyState';
@@ -32,6 +32,8 @@ interface Props<T> {
   /** Show this many rows until "Show all"; the CSV always has every row. */
   pageSize?: number;
   toolbar?: ReactNode;
+  /** Shown in a full-width row under its row when not null (an expanded row's detail). */
+  detail?: (row: T) => ReactNode | null;
 }
 
 type Sort = { key: string; dir: 'asc' | 'desc' } | null;
@@ -45,7 +47,7 @@ function compare(a: CsvValue, b: CsvValue): number {
 }
 
 /** Accessible table with sortable headers and the shared CSV export. */
-export function DataTable<T>({ caption, csvName, columns, rows, rowKey, rowHeader = true, rowTone, empty, pageSize, toolbar }: Props<T>) {
+export function DataTable<T>({ caption, csvName, columns, rows, rowKey, rowHeader = true, rowTone, empty, pageSize, toolbar, detail }: Props<T>) {
   const [sort, setSort] = useState<Sort>(null);
   const [all, setAll] = useState(false);
   const sorted = useMemo(() => {
@@ -95,24 +97,36 @@ export function DataTable<T>({ caption, csvName, columns, rows, rowKey, rowHeade
               </tr>
             </thead>
             <tbody>
-              {shown.map((r) => (
-                <tr key={rowKey(r)} className={`border-b border-slate-100 last:border-0 dark:border-slate-800 ${rowTone?.(r) ?? ''}`}>
-                  {visible.map((c, i) => {
-                    const raw = c.cell ? null : c.value(r);
-                    const content = c.cell ? c.cell(r) : raw === null || raw === undefined || raw === '' ? '—' : String(raw);
-                    const cls = `px-2 py-1.5 align-top ${c.align === 'right' ? 'text-right tabular-nums' : ''}`;
-                    return rowHeader && i === 0 ? (
-                      <th key={c.key} scope="row" className={`${cls} text-left font-medium`}>
-                        {content}
-                      </th>
-                    ) : (
-                      <td key={c.key} className={cls}>
-                        {content}
-                      </td>
-                    );
-                  })}
-                </tr>
-              ))}
+              {shown.map((r) => {
+                const more = detail?.(r) ?? null;
+                return (
+                  <Fragment key={rowKey(r)}>
+                    <tr className={`border-b border-slate-100 last:border-0 dark:border-slate-800 ${rowTone?.(r) ?? ''}`}>
+                      {visible.map((c, i) => {
+                        const raw = c.cell ? null : c.value(r);
+                        const content = c.cell ? c.cell(r) : raw === null || raw === undefined || raw === '' ? '—' : String(raw);
+                        const cls = `px-2 py-1.5 align-top ${c.align === 'right' ? 'text-right tabular-nums' : ''}`;
+                        return rowHeader && i === 0 ? (
+                          <th key={c.key} scope="row" className={`${cls} text-left font-medium`}>
+                            {content}
+                          </th>
+                        ) : (
+                          <td key={c.key} className={cls}>
+                            {content}
+                          </td>
+                        );
+                      })}
+                    </tr>
+                    {more === null ? null : (
+                      <tr className="border-b border-slate-100 bg-slate-50 dark:border-slate-800 dark:bg-slate-900/60">
+                        <td colSpan={visible.length} className="px-2 py-2">
+                          {more}
+                        </td>
+                      </tr>
+                    )}
+                  </Fragment>
+                );
+              })}
             </tbody>
           </table>
         </div>

@@ -3,7 +3,9 @@ import { apiUrl, LIST_LIMIT } from '@/components/data/fetcher';
 import type { CloseResponse, DriftResponse, DriftSkusResponse, InvoiceLatencyResponse, SummaryResponse, SyncLagResponse, UnpostedResponse } from '@/components/data/types';
 import { useApi } from '@/components/data/use-api';
 import { reasonsOf } from '@/components/close/evidence';
+import { driftSentence } from '@/components/drift/causes';
 import { DriftSkuTable, DriftTable } from '@/components/drift/tables';
+import { useDriftCauses } from '@/components/drift/use-causes';
 import { InvoiceTable, UnpostedTable } from '@/components/invoices/tables';
 import { hintsFor, LagHints, syncOffTarget, useLagHints } from '@/components/sync/LagHints';
 import { SyncWarehouseTable } from '@/components/sync/tables';
@@ -60,16 +62,18 @@ export function InvoiceSection({ warehouse, fromIso, toIso, tz }: Ctx) {
 
 export function DriftSection({ warehouse, toIso, tz }: Ctx) {
   const drift = useApi<DriftResponse>(apiUrl('/api/v1/kpi/drift', { as_of: toIso, warehouse: [warehouse] }));
-  const skus = useApi<DriftSkusResponse>(apiUrl('/api/v1/kpi/drift/skus', { limit: LIST_LIMIT, as_of: toIso, warehouse: [warehouse] }));
+  const { skus, causes, summary } = useDriftCauses(toIso, [warehouse]);
+  const value = drift.data?.total.drift_value ?? 0;
   return (
     <Panel title="Inventory drift" id="w-drift">
       <div className="space-y-4">
         <DataState {...drift} retry={() => void drift.mutate()}>
           {(d) => <DriftTable rows={d.warehouses} />}
         </DataState>
+        {summary && value > 0 ? <p className="text-sm" data-testid="w-drift-explained">{`Inventory ${driftSentence(value, summary)}.`}</p> : null}
         <h3 className="text-xs font-semibold uppercase text-slate-500">Mismatched SKUs</h3>
         <DataState {...skus} retry={() => void skus.mutate()}>
-          {(d) => <DriftSkuTable items={d.items} tz={tz} csvName={`drift-skus-${warehouse}`} />}
+          {(d) => <DriftSkuTable items={d.items} tz={tz} csvName={`drift-skus-${warehouse}`} causes={causes.error ? undefined : (causes.data ?? null)} />}
         </DataState>
       </div>
     </Panel>
@@ -78,6 +82,7 @@ export function DriftSection({ warehouse, toIso, tz }: Ctx) {
 
 export function CloseSection({ warehouse, tz }: Ctx) {
   const close = useApi<CloseResponse>(apiUrl('/api/v1/kpi/close-readiness', { warehouse: [warehouse] }));
+  const { summary } = useDriftCauses(close.data?.as_of ?? null, [warehouse]);
   return (
     <Panel title="Close readiness (this month)" id="w-close">
       <DataState {...close} retry={() => void close.mutate()}>
@@ -102,7 +107,7 @@ export function CloseSection({ warehouse, tz }: Ctx) {
                 <p className="text-xs text-slate-500">Nothing outstanding.</p>
               )}
               <p className="text-xs text-slate-600 dark:text-slate-300">
-                Unposted {formatNumber(row.unposted_count)} ({formatMoney(row.unposted_amount)}) · drift {formatMoney(row.drift_value)} · open finance exceptions{' '}
+                Unposted {formatNumber(row.unposted_count)} ({formatMoney(row.unposted_amount)}) · {driftSentence(row.drift_value, summary)} · open finance exceptions{' '}
                 {formatNumber(row.open_finance_exceptions.critical)} critical / {formatNumber(row.open_finance_exceptions.high)} high
               </p>
             </div>

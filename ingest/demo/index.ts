@@ -5,6 +5,7 @@
  * a transaction at a time (not in time order), so memory stays flat at any scale; the same options
  * always give the same events and ids.
  */
+import { driftCases } from './drift-cases';
 import { Emitter, type DemoEvent, type Incident, type Outage } from './emit';
 import { orderToCash, procureToPay, returnToCredit, transfer } from './flows';
 import { InventoryBook, SNAPSHOT_HOUR, SNAPSHOT_LAST_OFFSET } from './inventory';
@@ -148,4 +149,6 @@ export function* generateDemo(opts: DemoOptions): Generator<DemoEvent> {
       yield* em.drain();
     }
   }
+  driftCases(em, lastSnapDay, startMs);
+  yield* em.drain();
 }

@@ -186,6 +186,30 @@ describe('flows', () => {
     const lines = csv.trim().split(/\r?\n/);
     expect(lines.length).toBeGreaterThan(8);
     expect(csv).toMatch(/blocked|at_risk|ready/);
+    // The demo's dead-lettered receipts behind DC-DAL's drift are evidence rows of their own (metrics.md §9).
+    expect(csv).toMatch(/unsynced_movement,DC-DAL,.*PO-DRIFT-7001-A/);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('drift: a SKU opens to the unsynced movements that explain it, each linked to its transaction', async () => {
+    const { ctx, page, errors } = await asUser('finance@tower.local');
+    await page.goto(`${base}/drift`);
+    const cause = page.getByTestId('drift-cause-toggle').filter({ hasText: 'receipts whose WMS → ERP message was dead-lettered, explained in full' });
+    await cause.first().waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.locator('h1 + p').innerText(), { timeout: 30_000 }).toMatch(/of which \$[\d,.]+ is explained by \d+ failed syncs?\./);
+    await cause.first().click();
+    expect(await cause.first().getAttribute('aria-expanded')).toBe('true');
+    const movements = page.getByRole('table', { name: 'Unsynced movements of SKU-7001 at DC-DAL' });
+    await movements.waitFor({ timeout: 10_000 });
+    expect(await movements.locator('tbody tr').count()).toBe(2);
+    await expect.poll(() => movements.innerText()).toMatch(/dead-lettered[\s\S]*receipt_api[\s\S]*max retries exceeded/);
+    const link = movements.getByRole('link', { name: 'PO-DRIFT-7001-A' });
+    expect(await link.getAttribute('href')).toBe('/c/PO-DRIFT-7001-A');
+    await screenshot(page, 'drift-cause');
+    await link.click();
+    await page.waitForURL((u) => u.pathname === '/c/PO-DRIFT-7001-A', { timeout: 30_000 });
+    await page.waitForSelector('text=PO-DRIFT-7001-A', { timeout: 30_000 });
     expect(errors).toEqual([]);
     await ctx.close();
   });

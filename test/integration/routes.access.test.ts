@@ -41,6 +41,7 @@ const EXPECT: Record<string, Expectation> = {
   'GET /api/v1/kpi/invoice-latency/unposted': { access: 'read', scope: 'warehouse-param' },
   'GET /api/v1/kpi/drift': { access: 'read', scope: 'warehouse-param' },
   'GET /api/v1/kpi/drift/skus': { access: 'read', scope: 'warehouse-param' },
+  'GET /api/v1/kpi/drift/causes': { access: 'read', scope: 'warehouse-param' },
   'GET /api/v1/kpi/close-readiness': { access: 'read', scope: 'warehouse-param' },
   'GET /api/v1/kpi/summary': { access: 'read', scope: 'warehouse-param' },
   'GET /api/v1/correlations': { access: 'read', scope: 'not-found' },
