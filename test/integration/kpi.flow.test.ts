@@ -4,6 +4,7 @@ import { GET as WAITING } from '@/app/api/v1/kpi/flow/waiting/route';
 import { ingestLines } from '@/ingest/pipeline';
 import { flowResponse, type FlowResponse } from '@/lib/kpi/flow';
 import { flowWaitingResponse, type FlowWaitingItem } from '@/lib/kpi/flow-waiting';
+import { correlationDetail } from '@/lib/queries/correlation';
 import { businessEvent, syncMessage } from '../helpers/fixtures';
 import { ctx, get } from '../helpers/http';
 import { sessionCookie, useUsers } from '../helpers/session';
@@ -269,5 +270,35 @@ describe('GET /api/v1/kpi/flow/waiting', () => {
       expect(r.status, qs).toBe(400);
       expect((r.body as { error: { code: string } }).error.code).toBe('bad_request');
     }
+  });
+});
+
+describe('drill-down stage clocks', () => {
+  it('agree with the Flow KPI on workflow, waiting stage and overdue', async () => {
+    const waits = reference(AS_OF, null);
+    for (const w of waits) {
+      const d = await correlationDetail({ warehouses: null }, w.correlation_id, AS_OF);
+      expect(d.workflow, w.correlation_id).toBe(w.workflow);
+      const running = d.stage_clocks.filter((c) => c.stopped_at === null);
+      expect(running.map((c) => [c.stage, c.state === 'overdue']), w.correlation_id).toEqual([[w.stage, w.overdue]]);
+    }
+    // A transaction that reached its final stage has no running clock.
+    const paid = await correlationDetail({ warehouses: null }, 'SO-PAID', AS_OF);
+    expect(paid.stage_clocks.every((c) => c.stopped_at !== null)).toBe(true);
+  });
+
+  it('in time, late by how much, waiting, overdue by how much', async () => {
+    const ooo = await correlationDetail({ warehouses: null }, 'SO-OOO', AS_OF);
+    // Each clock stops at the earliest LATER stage in workflow order. order.created (−20 d) is stopped by the
+    // invoice (−10 d): 10 d against 24 h, late by 9 d. shipment.confirmed (−1 d) is stopped by the earlier
+    // invoice too (−9 d: in time). The invoice, the last stage in workflow order, waits (10 d of 45 d).
+    expect(ooo.stage_clocks).toEqual([
+      { stage: 'order.created', reached_at: iso(AS_OF - 20 * D), slo_seconds: 86_400, stopped_at: iso(AS_OF - 10 * D), elapsed_seconds: 10 * 86_400, state: 'late', late_by_seconds: 9 * 86_400 },
+      { stage: 'shipment.confirmed', reached_at: iso(AS_OF - D), slo_seconds: 172_800, stopped_at: iso(AS_OF - 10 * D), elapsed_seconds: -9 * 86_400, state: 'in_time', late_by_seconds: null },
+      { stage: 'invoice.posted', reached_at: iso(AS_OF - 10 * D), slo_seconds: 45 * 86_400, stopped_at: null, elapsed_seconds: 10 * 86_400, state: 'waiting', late_by_seconds: null },
+    ]);
+    const ship = await correlationDetail({ warehouses: null }, 'SO-SHIP', AS_OF);
+    expect(ship.stage_clocks.at(-1)).toMatchObject({ stage: 'shipment.confirmed', state: 'overdue', late_by_seconds: 86_400 });
+    expect(ship.stage_clocks[0]).toMatchObject({ stage: 'order.created', state: 'in_time', elapsed_seconds: 86_400 });
   });
 });
