@@ -32,7 +32,11 @@ export function KpiTiles({ kpis, series, warehouse }: { kpis: readonly SummaryKp
             label={meta.label}
             value={formatKpiValue(meta.kind, k.value, { compact: true })}
             change={change}
-            hint={meta.kind === 'status' ? previousCloseText(k.previous) : change === undefined ? 'no previous value' : undefined}
+            hint={
+              k.amount !== undefined
+                ? `${formatKpiValue('money', k.amount, { compact: true })} at stake`
+                : meta.kind === 'status' ? previousCloseText(k.previous) : change === undefined ? 'no previous value' : undefined
+            }
             changeTone={changeTone(meta.kind, k.value, k.previous, k.change)}
             tone={statusTone(k.status)}
             status={<StatusBadge status={k.status} />}
