@@ -22,6 +22,8 @@ export type { UnpostedItem, UnpostedListResponse as UnpostedResponse } from '@/l
 export type { DriftResponse } from '@/lib/kpi/drift';
 export type { DriftSkuItem as DriftSku, DriftSkusResponse } from '@/lib/kpi/drift-skus';
 export type { CloseStatus, CloseReadinessResponse as CloseResponse } from '@/lib/kpi/close-readiness';
+export type { FlowResponse } from '@/lib/kpi/flow';
+export type { FlowWaitingItem, FlowWaitingResponse } from '@/lib/kpi/flow-waiting';
 
 export type { ExceptionItem, ExceptionListResponse as ExceptionList } from '@/lib/queries/exceptions';
 export type { ExceptionDetailResponse as ExceptionDetail } from '@/lib/queries/exceptions-detail';
