@@ -5,6 +5,7 @@
  * order), so memory stays flat at any scale; the same options always give the same events and ids.
  */
 import { Emitter, type DemoEvent, type Outage } from './emit';
+import { flowCases } from './flow-cases';
 import { orderToCash, procureToPay, returnToCredit, transfer } from './flows';
 import { InventoryBook, SNAPSHOT_HOUR, SNAPSHOT_LAST_OFFSET } from './inventory';
 import {
@@ -138,4 +139,5 @@ export function* generateDemo(opts: DemoOptions): Generator<DemoEvent> {
       yield* em.drain();
     }
   }
+  yield* flowCases(startMs, endMs);
 }
