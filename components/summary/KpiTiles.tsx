@@ -15,7 +15,7 @@ function sparkFor(k: SummaryKpi, series: SyncLagSeriesResponse | undefined): (nu
   return [null, typeof k.value === 'number' ? k.value : null];
 }
 
-/** The seven summary tiles in spec order; each links to the page that explains it. */
+/** The summary tiles in spec order; each links to the page that explains it. */
 export function KpiTiles({ kpis, series, warehouse }: { kpis: readonly SummaryKpi[]; series?: SyncLagSeriesResponse; warehouse?: string }) {
   const href = useGlobalHref();
   const byKey = new Map(kpis.map((k) => [k.key, k]));
