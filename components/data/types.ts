@@ -23,7 +23,7 @@ export type { DriftResponse } from '@/lib/kpi/drift';
 export type { DriftSkuItem as DriftSku, DriftSkusResponse } from '@/lib/kpi/drift-skus';
 export type { CloseStatus, CloseReadinessResponse as CloseResponse } from '@/lib/kpi/close-readiness';
 export type { FlowResponse } from '@/lib/kpi/flow';
-export type { FlowWaitingItem, FlowWaitingResponse } from '@/lib/kpi/flow-waiting';
+export type { FlowWaitingItem, FlowWaitingResponse } from '@/lib/queries/flow-waiting';
 
 export type { ExceptionItem, ExceptionListResponse as ExceptionList } from '@/lib/queries/exceptions';
 export type { ExceptionDetailResponse as ExceptionDetail } from '@/lib/queries/exceptions-detail';

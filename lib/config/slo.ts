@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
-import { FLOW_WORKFLOWS, defaultStageSlo, waitingStages, type FlowSlos, type FlowWorkflow } from '@/lib/kpi/flow-stages';
+import { FLOW_WORKFLOWS, defaultStageSlo, waitingStages, type FlowSlos, type FlowWorkflow } from '@/lib/events/stages';
 import { env } from './env';
 
 /**

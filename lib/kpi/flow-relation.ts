@@ -2,7 +2,7 @@ import type { QueryScope } from '@/lib/scope';
 import { join, p, sql, type Sql, type SqlValue } from '@/lib/store';
 import { FLOW_BUSINESS_ROWS, flowAggregates, stageColumn } from '@/lib/store/flow-rollup';
 import { scopeFilter } from './common';
-import { FLOW_STAGES, FLOW_WORKFLOWS, STAGE_TYPES, waitingStages, type FlowSlos } from './flow-stages';
+import { FLOW_STAGES, FLOW_WORKFLOWS, STAGE_TYPES, waitingStages, type FlowSlos } from '@/lib/events/stages';
 import { fromRollup } from './tables';
 
 /**

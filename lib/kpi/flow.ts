@@ -7,7 +7,7 @@ import { p, query, sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
 import { listWarehouses, nullableNumber } from './common';
 import { flowWaits } from './flow-relation';
-import { FLOW_WORKFLOWS, nextStage, waitingStages, type FlowWorkflow } from './flow-stages';
+import { FLOW_WORKFLOWS, nextStage, waitingStages, type FlowWorkflow } from '@/lib/events/stages';
 
 /**
  * metrics.md §8, api.md `GET /api/v1/kpi/flow`: per workflow × waiting stage × warehouse (rows as for

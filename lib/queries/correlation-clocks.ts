@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { loadConfig } from '@/lib/config/slo';
-import { isFlowWorkflow, waitingStages } from '@/lib/kpi/flow-stages';
+import { isFlowWorkflow, waitingStages } from '@/lib/events/stages';
 
 /**
  * The drill-down's stage clocks (an addition to api.md): for every reached stage that has an SLA (every

@@ -5,7 +5,7 @@ import type { QueryScope } from '@/lib/scope';
 import { p, query, sql, withLane } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
 import { STATE_COLUMNS, exceptionStateRow, exceptionStates } from '@/lib/kpi/exceptions-state';
-import { FLOW_STAGES, isFlowWorkflow } from '@/lib/kpi/flow-stages';
+import { FLOW_STAGES, isFlowWorkflow } from '@/lib/events/stages';
 import { stageClocks, stageClockSchema } from './correlation-clocks';
 
 /** api.md `GET /api/v1/correlations/{id}`: one transaction's in-scope events, exceptions and stages. */

@@ -1,4 +1,4 @@
-import { STAGE_TYPES } from '@/lib/kpi/flow-stages';
+import { STAGE_TYPES } from '@/lib/events/stages';
 import { join, p, sql, unsafeRaw, type Sql } from './sql';
 
 /**

@@ -3,7 +3,7 @@ import { GET } from '@/app/api/v1/kpi/flow/route';
 import { GET as WAITING } from '@/app/api/v1/kpi/flow/waiting/route';
 import { ingestLines } from '@/ingest/pipeline';
 import { flowResponse, type FlowResponse } from '@/lib/kpi/flow';
-import { flowWaitingResponse, type FlowWaitingItem } from '@/lib/kpi/flow-waiting';
+import { flowWaitingResponse, type FlowWaitingItem } from '@/lib/queries/flow-waiting';
 import { correlationDetail } from '@/lib/queries/correlation';
 import { businessEvent, syncMessage } from '../helpers/fixtures';
 import { ctx, get } from '../helpers/http';

@@ -1,7 +1,7 @@
 import { otherMethods, route } from '@/lib/auth/route';
 import { json } from '@/lib/http/respond';
 import { optionalTime } from '@/lib/http/params';
-import { flowWaiting, parseFlowWaitingQuery } from '@/lib/kpi/flow-waiting';
+import { flowWaiting, parseFlowWaitingQuery } from '@/lib/queries/flow-waiting';
 
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';

@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { loadConfig } from '@/lib/config/slo';
 import { AppError } from '@/lib/errors';
+import { waitingStages } from '@/lib/events/stages';
 import { atMostOnce, parseLimit } from '@/lib/http/params';
-import { cursorCodec } from '@/lib/queries/cursor';
+import { nullableNumber } from '@/lib/kpi/common';
+import { flowWorkflow, parseFlowWorkflow } from '@/lib/kpi/flow';
+import { flowWaits } from '@/lib/kpi/flow-relation';
 import type { QueryScope } from '@/lib/scope';
 import { p, query, sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
-import { nullableNumber } from './common';
-import { flowWorkflow, parseFlowWorkflow } from './flow';
-import { flowWaits } from './flow-relation';
-import { waitingStages } from './flow-stages';
+import { cursorCodec } from './cursor';
 
 /**
  * api.md `GET /api/v1/kpi/flow/waiting`: the transactions waiting at one stage of one workflow at as_of

@@ -1,7 +1,7 @@
 /**
  * The expected stages of each workflow (api.md, drill-down) and their default SLAs (metrics.md §8), in
- * one dependency-free module: the drill-down, the Flow KPI, the config schema and the Flow page all read
- * it, so they cannot disagree on a stage's order or on which stage is final.
+ * one dependency-free module beside the event model: the drill-down, the Flow KPI and its rollup, and the
+ * config schema all read it, so they cannot disagree on a stage's order or on which stage is final.
  * `inventory` expects the transfer stages only for a transaction that has a transfer event; for the Flow
  * KPI that is automatic (a transaction that reached no expected stage is not counted).
  */
