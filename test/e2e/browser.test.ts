@@ -190,7 +190,7 @@ describe('flows', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#flow-waiting').getByRole('button', { name: /Export CSV/ }).click()]);
     expect(download.suggestedFilename()).toMatch(/^flow-waiting-inventory-transfer\.shipped.*\.csv$/);
     const csv = fs.readFileSync((await download.path())!, 'utf8');
-    expect(csv.split('\n')[0]).toContain('Correlation');
+    expect(csv.split('\n')[0]).toContain('correlation_id,warehouse_id,document_ref');
     expect(csv).toContain('transfer.shipped');
     await screenshot(page, 'flow');
     await links.first().click();
