@@ -1,4 +1,5 @@
 import { command, p, sql } from '@/lib/store';
+import { FLOW_BUSINESS_ROWS, FLOW_COLUMNS, flowAggregates } from '@/lib/store/flow-rollup';
 import { EXCEPTION_STATE_AGGREGATES, EXCEPTION_STATE_COLUMNS, EXCEPTION_STATE_ROWS, FIRST_SHIPMENT } from '@/lib/store/rollups';
 import { withSpan } from '@/lib/telemetry/span';
 
@@ -78,5 +79,12 @@ export async function repairLookups(nowMs = Date.now()): Promise<void> {
       WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)
         AND ${EXCEPTION_STATE_ROWS}
       GROUP BY exception_id`);
+    await command(sql`
+      INSERT INTO flow_transactions (${FLOW_COLUMNS})
+      SELECT ${flowAggregates()}
+      FROM events
+      WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)
+        AND ${FLOW_BUSINESS_ROWS}
+      GROUP BY correlation_id, warehouse_id`);
   });
 }

@@ -19,6 +19,7 @@ export function Stages({ c, tz }: { c: CorrelationResponse; tz: string }) {
           <span className="rounded-md border border-emerald-400 bg-emerald-50 px-2 py-1 text-xs dark:border-emerald-700 dark:bg-emerald-950/40">
             <span className="block font-semibold">{s.stage}</span>
             <span className="block text-slate-600 dark:text-slate-400">{formatDateTime(s.at, tz)}</span>
+            <ClockText clock={c.stage_clocks.find((k) => k.stage === s.stage)} />
           </span>
         </li>
       ))}
@@ -32,5 +33,32 @@ export function Stages({ c, tz }: { c: CorrelationResponse; tz: string }) {
         </li>
       ))}
     </ol>
+  );
+}
+
+type Clock = CorrelationResponse['stage_clocks'][number];
+const CLOCK_TONE: Record<Clock['state'], string> = {
+  in_time: 'text-emerald-700 dark:text-emerald-400',
+  late: 'text-amber-700 dark:text-amber-400',
+  waiting: 'text-sky-700 dark:text-sky-400',
+  overdue: 'text-red-700 font-semibold dark:text-red-400',
+};
+
+/** The stage's clock against its SLA (metrics.md §8): in time, late by X, waiting, or overdue by X. */
+function ClockText({ clock }: { clock: Clock | undefined }) {
+  if (!clock) return null;
+  const sla = formatDuration(clock.slo_seconds);
+  const text =
+    clock.state === 'in_time'
+      ? `next stage in time (SLA ${sla})`
+      : clock.state === 'late'
+        ? `next stage late by ${formatDuration(clock.late_by_seconds)} (SLA ${sla})`
+        : clock.state === 'waiting'
+          ? `waiting ${formatDuration(clock.elapsed_seconds)} of ${sla}`
+          : `waiting, overdue by ${formatDuration(clock.late_by_seconds)} (SLA ${sla})`;
+  return (
+    <span data-testid="stage-clock" data-state={clock.state} className={`block ${CLOCK_TONE[clock.state]}`}>
+      {text}
+    </span>
   );
 }

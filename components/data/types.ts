@@ -24,6 +24,8 @@ export type { DriftResponse } from '@/lib/kpi/drift';
 export type { DriftSkuItem as DriftSku, DriftSkusResponse } from '@/lib/kpi/drift-skus';
 export type { CauseMovement as DriftCauseMovement, DriftCauseSku, DriftCausesResponse } from '@/lib/kpi/drift-causes';
 export type { CloseStatus, CloseReadinessResponse as CloseResponse } from '@/lib/kpi/close-readiness';
+export type { FlowResponse } from '@/lib/kpi/flow';
+export type { FlowWaitingItem, FlowWaitingResponse } from '@/lib/queries/flow-waiting';
 
 export type { ExceptionItem, ExceptionListResponse as ExceptionList } from '@/lib/queries/exceptions';
 export type { ExceptionDetailResponse as ExceptionDetail } from '@/lib/queries/exceptions-detail';

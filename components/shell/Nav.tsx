@@ -20,6 +20,7 @@ const ITEMS: Item[] = [
   { href: '/sync', label: 'Sync health' },
   { href: '/exceptions', label: 'Exceptions', home: ['support'] },
   { href: '/invoices', label: 'Invoices' },
+  { href: '/flow', label: 'Flow' },
   { href: '/drift', label: 'Drift' },
   { href: '/close', label: 'Close', home: ['finance'] },
   { href: '/alerts', label: 'Alerts', badge: true },

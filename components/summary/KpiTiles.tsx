@@ -15,7 +15,7 @@ function sparkFor(k: SummaryKpi, series: SyncLagSeriesResponse | undefined): (nu
   return [null, typeof k.value === 'number' ? k.value : null];
 }
 
-/** The seven summary tiles in spec order; each links to the page that explains it. */
+/** The summary tiles in spec order; each links to the page that explains it. */
 export function KpiTiles({ kpis, series, warehouse }: { kpis: readonly SummaryKpi[]; series?: SyncLagSeriesResponse; warehouse?: string }) {
   const href = useGlobalHref();
   const byKey = new Map(kpis.map((k) => [k.key, k]));
@@ -32,7 +32,11 @@ export function KpiTiles({ kpis, series, warehouse }: { kpis: readonly SummaryKp
             label={meta.label}
             value={formatKpiValue(meta.kind, k.value, { compact: true })}
             change={change}
-            hint={meta.kind === 'status' ? previousCloseText(k.previous) : change === undefined ? 'no previous value' : undefined}
+            hint={
+              k.amount !== undefined
+                ? `${formatKpiValue('money', k.amount, { compact: true })} at stake`
+                : meta.kind === 'status' ? previousCloseText(k.previous) : change === undefined ? 'no previous value' : undefined
+            }
             changeTone={changeTone(meta.kind, k.value, k.previous, k.change)}
             tone={statusTone(k.status)}
             status={<StatusBadge status={k.status} />}

@@ -13,6 +13,7 @@ export const KPI_ORDER: readonly SummaryKey[] = [
   'unposted_amount',
   'drift_value',
   'close_status',
+  'transactions_overdue',
 ];
 
 export const KPI_META: Record<SummaryKey, { label: string; short: string; kind: KpiKind; page: string; extra?: Record<string, string> }> = {
@@ -23,6 +24,7 @@ export const KPI_META: Record<SummaryKey, { label: string; short: string; kind: 
   unposted_amount: { label: 'Unposted value', short: 'Unposted', kind: 'money', page: '/invoices' },
   drift_value: { label: 'Inventory drift value', short: 'Drift', kind: 'money', page: '/drift' },
   close_status: { label: 'Close status', short: 'Close', kind: 'status', page: '/close' },
+  transactions_overdue: { label: 'Transactions overdue', short: 'Overdue tx', kind: 'count', page: '/flow' },
 };
 
 const CLOSE_TEXT: Record<CloseStatus, string> = { ready: 'Ready', at_risk: 'At risk', blocked: 'Blocked' };

@@ -7,6 +7,7 @@
  */
 import { driftCases } from './drift-cases';
 import { Emitter, type DemoEvent, type Incident, type Outage } from './emit';
+import { flowCases } from './flow-cases';
 import { orderToCash, procureToPay, returnToCredit, transfer } from './flows';
 import { InventoryBook, SNAPSHOT_HOUR, SNAPSHOT_LAST_OFFSET } from './inventory';
 import {
@@ -151,4 +152,5 @@ export function* generateDemo(opts: DemoOptions): Generator<DemoEvent> {
   }
   driftCases(em, lastSnapDay, startMs);
   yield* em.drain();
+  yield* flowCases(startMs, endMs);
 }

@@ -1,6 +1,22 @@
 import fs from 'node:fs';
 import { z } from 'zod';
+import { FLOW_WORKFLOWS, defaultStageSlo, waitingStages, type FlowSlos, type FlowWorkflow } from '@/lib/events/stages';
 import { env } from './env';
+
+/**
+ * metrics.md §8 stage SLAs: per workflow, exactly its waiting stages (an unknown workflow or stage, or the
+ * final stage, is refused with its path). Filled with the defaults; `shipment.confirmed` defaults to
+ * `slo.posting_seconds`, which it is (see the transform below).
+ */
+const stageSlos = (w: FlowWorkflow) =>
+  z
+    .object(Object.fromEntries(waitingStages(w).map((s) => [s, s === 'shipment.confirmed' ? z.number().positive().optional() : z.number().positive().default(defaultStageSlo(s))])))
+    .strict()
+    .prefault({});
+const flowSloSchema = z
+  .object(Object.fromEntries(FLOW_WORKFLOWS.map((w) => [w, stageSlos(w)])) as Record<FlowWorkflow, ReturnType<typeof stageSlos>>)
+  .strict()
+  .prefault({});
 
 /** One validated config file (CT_CONFIG_FILE) for SLOs and summary thresholds; metrics.md defaults. */
 const level = (warn: number, breach: number) =>
@@ -23,6 +39,7 @@ export const configSchema = z
         open_exceptions_critical: level(1, 5),
         invoice_latency_p95: level(24 * 3600, 48 * 3600),
         drift_value: level(0.01, 10_000),
+        transactions_overdue: level(1, 100),
       })
       .strict()
       .default({
@@ -31,9 +48,18 @@ export const configSchema = z
         open_exceptions_critical: { warn: 1, breach: 5 },
         invoice_latency_p95: { warn: 24 * 3600, breach: 48 * 3600 },
         drift_value: { warn: 0.01, breach: 10_000 },
+        transactions_overdue: { warn: 1, breach: 100 },
       }),
+    flow_slo_seconds: flowSloSchema,
   })
-  .strict();
+  .strict()
+  .transform((c) => {
+    const given = c.flow_slo_seconds as Record<FlowWorkflow, Record<string, number | undefined>>;
+    const flow = Object.fromEntries(
+      FLOW_WORKFLOWS.map((w) => [w, Object.fromEntries(waitingStages(w).map((s) => [s, given[w][s] ?? c.slo.posting_seconds]))]),
+    ) as FlowSlos;
+    return { ...c, flow_slo_seconds: flow };
+  });
 
 export type TowerConfig = z.infer<typeof configSchema>;
 

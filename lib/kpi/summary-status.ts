@@ -10,6 +10,7 @@ export const SUMMARY_KEYS = [
   'unposted_amount',
   'drift_value',
   'close_status',
+  'transactions_overdue',
 ] as const;
 export type SummaryKey = (typeof SUMMARY_KEYS)[number];
 
@@ -27,6 +28,9 @@ export interface Figures {
   unposted_count: number;
   drift_value: number;
   close_status: CloseStatus;
+  /** metrics.md §8 at `to`, all workflows: overdue transactions and their overdue amount. */
+  transactions_overdue: number;
+  transactions_overdue_amount: number;
 }
 
 const atOrAbove = (v: number | null, t: { warn: number; breach: number }): Status =>
@@ -51,6 +55,8 @@ export function statusOf(key: SummaryKey, f: Figures, cfg: TowerConfig): Status 
       return atOrAbove(f.drift_value, s.drift_value);
     case 'close_status':
       return f.close_status === 'blocked' ? 'breach' : f.close_status === 'at_risk' ? 'warn' : 'ok';
+    case 'transactions_overdue':
+      return atOrAbove(f.transactions_overdue, s.transactions_overdue);
   }
 }
 

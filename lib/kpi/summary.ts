@@ -4,10 +4,11 @@ import { windowStart } from '@/lib/http/params';
 import type { QueryScope } from '@/lib/scope';
 import { withStatementMemo } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
-import { byId } from './common';
+import { byId, cents } from './common';
 import { closeReadiness } from './close-readiness';
 import { drift } from './drift';
 import { exceptionAging } from './exception-aging';
+import { flow, type FlowResponse } from './flow';
 import { invoiceLatency } from './invoice-latency';
 import { SUMMARY_KEYS, statusOf, valueOf, type Figures, type SummaryKey } from './summary-status';
 import { syncLag } from './sync-lag';
@@ -25,7 +26,17 @@ export const summaryResponse = z.object({
   from: z.string(),
   to: z.string(),
   previous: z.object({ from: z.string(), to: z.string() }),
-  kpis: z.array(z.object({ key, value, previous: value, change: z.number().nullable(), status })),
+  kpis: z.array(
+    z.object({
+      key,
+      value,
+      previous: value,
+      change: z.number().nullable(),
+      status,
+      /** `transactions_overdue` only (metrics.md §7): the overdue amount at `to`. */
+      amount: z.number().optional(),
+    }),
+  ),
   worst_warehouses: z.array(z.object({ warehouse_id: z.string(), breaches: z.number(), warns: z.number() })),
   /** Extension beyond api.md: warehouse × KPI statuses. */
   heat: z.array(z.object({ warehouse_id: z.string(), kpis: z.partialRecord(key, z.object({ value, status })) })),
@@ -46,13 +57,15 @@ interface WindowFigures {
 
 async function figures(scope: QueryScope, from: number, to: number, requested: string[]): Promise<WindowFigures> {
   const asOf = to;
-  const [lag, aging, inv, dr, close] = await Promise.all([
+  const [lag, aging, inv, dr, close, fl] = await Promise.all([
     syncLag(scope, { from, to, requested }),
     exceptionAging(scope, { asOf, requested }),
     invoiceLatency(scope, { from, to, asOf, requested }),
     drift(scope, { asOf, requested }),
     closeReadiness(scope, { period: monthOf(asOf), asOf, requested }),
+    flow(scope, { asOf, workflow: null, requested }),
   ]);
+  const overdue = flowOverdue(fl);
   const pick = <T extends { warehouse_id: string }>(rows: T[], w: string) => rows.find((r) => r.warehouse_id === w);
   const build = (w: string | null): Figures => {
     const l = w === null ? lag.total : pick(lag.warehouses, w);
@@ -70,10 +83,28 @@ async function figures(scope: QueryScope, from: number, to: number, requested: s
       unposted_oldest_age: i?.unposted.oldest_age_seconds ?? null,
       drift_value: d?.drift_value ?? 0,
       close_status: c?.status ?? 'ready',
+      transactions_overdue: overdue.get(w)?.count ?? 0,
+      transactions_overdue_amount: cents(overdue.get(w)?.amount ?? 0),
     };
   };
   const listed = lag.warehouses.map((w) => w.warehouse_id);
   return { total: build(null), byWh: new Map(listed.map((w) => [w, build(w)])), listed };
+}
+
+/** Overdue transactions over every workflow and stage, per warehouse and (key null) in total. */
+function flowOverdue(fl: FlowResponse): Map<string | null, { count: number; amount: number }> {
+  const out = new Map<string | null, { count: number; amount: number }>();
+  const add = (k: string | null, count: number, amount: number) => {
+    const cur = out.get(k) ?? { count: 0, amount: 0 };
+    out.set(k, { count: cur.count + count, amount: cur.amount + amount });
+  };
+  for (const w of fl.workflows) {
+    for (const s of w.stages) {
+      add(null, s.total.overdue, s.total.overdue_amount);
+      for (const r of s.warehouses) add(r.warehouse_id, r.overdue, r.overdue_amount);
+    }
+  }
+  return out;
 }
 
 export async function summary(scope: QueryScope, params: { from: number; to: number; requested: string[] }): Promise<SummaryResponse> {
@@ -92,6 +123,7 @@ export async function summary(scope: QueryScope, params: { from: number; to: num
         previous: pv,
         change: typeof v === 'number' && typeof pv === 'number' ? v - pv : null,
         status: statusOf(key, cur.total, cfg),
+        ...(key === 'transactions_overdue' ? { amount: cur.total.transactions_overdue_amount } : {}),
       };
     });
     const heat = cur.listed.map((w) => {

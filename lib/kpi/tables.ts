@@ -28,8 +28,11 @@ import { sql, type Sql } from '@/lib/store';
  *   acknowledgement sets and its first resolution, kept by a materialized view whose states are all
  *   idempotent (so replays cannot make it drift): aging, lists, detail, correlation, close readiness and
  *   the open-exception alerts at any as_of cost ∝ exceptions (lib/kpi/exceptions-state.ts).
+ * - `flow_transactions`: flow_transactions (0013), per correlation × warehouse the earliest business event,
+ *   the earliest amount and each stage's earliest time, all min()s, so the Flow KPI and its waiting list at any
+ *   as_of cost ∝ transactions instead of a group-by over every business event (lib/kpi/flow-relation.ts).
  */
-export type Question = 'warehouse_list' | 'first_postings' | 'sync_hourly' | 'sync_daily' | 'inventory_latest' | 'pipeline_hourly' | 'exception_state';
+export type Question = 'warehouse_list' | 'first_postings' | 'sync_hourly' | 'sync_daily' | 'inventory_latest' | 'pipeline_hourly' | 'exception_state' | 'flow_transactions';
 
 const forceRaw = (): boolean => env().CT_FORCE_RAW;
 

@@ -5,6 +5,8 @@ import type { QueryScope } from '@/lib/scope';
 import { p, query, sql, withLane } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
 import { STATE_COLUMNS, exceptionStateRow, exceptionStates } from '@/lib/kpi/exceptions-state';
+import { FLOW_STAGES, isFlowWorkflow } from '@/lib/events/stages';
+import { stageClocks, stageClockSchema } from './correlation-clocks';
 
 /** api.md `GET /api/v1/correlations/{id}`: one transaction's in-scope events, exceptions and stages. */
 
@@ -40,15 +42,11 @@ export const correlationResponse = z.object({
   exceptions: z.array(correlationException),
   stages: z.array(stageSchema),
   missing_stages: z.array(z.string()),
+  /** An addition to api.md: each reached stage's clock against its SLA (metrics.md §8), at the time of the read. */
+  stage_clocks: z.array(stageClockSchema),
 });
 export type CorrelationResponse = z.infer<typeof correlationResponse>;
 
-const EXPECTED: Partial<Record<ApiEvent['workflow'], readonly string[]>> = {
-  order_to_cash: ['order.created', 'pick.confirmed', 'shipment.confirmed', 'invoice.posted', 'payment.received'],
-  procure_to_pay: ['receipt.posted', 'invoice.posted', 'payment.received'],
-  return_to_credit: ['return.received', 'credit.issued'],
-};
-const TRANSFER_STAGES = ['transfer.shipped', 'transfer.received'] as const;
 
 /** Business events: what a transaction is made of (metrics.md §8); telemetry and snapshots are not. */
 export const isBusinessEvent = (type: string): boolean =>
@@ -65,8 +63,8 @@ export const transactionWorkflow = (events: readonly ApiEvent[]): ApiEvent['work
 export function expectedStages(events: readonly ApiEvent[]): readonly string[] {
   const workflow = transactionWorkflow(events);
   if (workflow === null) return [];
-  if (workflow === 'inventory') return events.some((e) => e.type.startsWith('transfer.')) ? TRANSFER_STAGES : [];
-  return EXPECTED[workflow] ?? [];
+  if (workflow === 'inventory') return events.some((e) => e.type.startsWith('transfer.')) ? FLOW_STAGES.inventory : [];
+  return isFlowWorkflow(workflow) ? FLOW_STAGES[workflow] : [];
 }
 
 /**
@@ -178,6 +176,8 @@ export async function correlationDetail(scope: QueryScope, rawId: string, now = 
     const events = rows.map((r) => rowToApiEvent(r));
     const excIds = [...new Set(rows.map((r) => r.exception_id).filter((x) => x !== ''))];
     const exceptions = await correlationExceptions(scope, excIds, now);
-    return { correlation_id: id, workflow: transactionWorkflow(events), events, exceptions, ...stagesOf(events) };
+    const workflow = transactionWorkflow(events);
+    const stages = stagesOf(events);
+    return { correlation_id: id, workflow, events, exceptions, ...stages, stage_clocks: stageClocks(workflow, stages.stages, now) };
   }));
 }

@@ -39,6 +39,8 @@ export function startup(): Promise<void> {
     oidcConfig();
     // First, before the store is touched: a bad CT_ALERTS_FILE stops the start naming rule and field.
     const alerts = loadAlertRules();
+    // Likewise a bad CT_CONFIG_FILE (an SLO, a threshold, a flow_slo_seconds stage SLA) names its field.
+    loadConfig();
     await acquireStore();
     const applied = await migrate();
     if (applied > 0) console.log(`[tower] applied ${applied} migration(s)`);

@@ -41,7 +41,13 @@ describe('npm start on demo data', () => {
     const statuses = (close.warehouses as Row[]).map((w) => w.status);
     expect(statuses).toContain('blocked');
     const summary = await total(`/api/v1/kpi/summary?${month}`);
-    expect((summary.kpis as Row[]).map((k) => k.key)).toHaveLength(7);
+    expect((summary.kpis as Row[]).map((k) => k.key)).toHaveLength(8);
+    // The demo month leaves overdue transactions at several stages (metrics.md §8), listable oldest first.
+    const flow = (await total('/api/v1/kpi/flow')) as { workflows: { workflow: string; stages: { stage: string; total: { overdue: number } }[] }[] };
+    const overdueStages = flow.workflows.flatMap((w) => w.stages.filter((s) => s.total.overdue > 0).map((s) => `${w.workflow} ${s.stage}`));
+    expect(overdueStages.length).toBeGreaterThanOrEqual(4);
+    const waiting = await total('/api/v1/kpi/flow/waiting?workflow=order_to_cash&stage=shipment.confirmed&overdue=true');
+    expect((waiting.items as Row[]).length).toBeGreaterThan(0);
     expect(summary.worst_warehouses as Row[]).toHaveLength(3);
     const series = await total(`/api/v1/kpi/sync-lag/series?${month}`);
     expect((series.total as { messages: number }[]).reduce((a, b) => a + b.messages, 0)).toBeGreaterThan(1000);

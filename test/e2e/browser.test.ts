@@ -85,7 +85,7 @@ describe('every page renders real data, with no console errors', () => {
       expect(rows + charts, `${name}: tables or charts`).toBeGreaterThan(0);
       if (name === 'summary') {
         const values = await page.locator('[data-testid="kpi-value"]').allInnerTexts();
-        expect(values.length).toBe(7);
+        expect(values.length).toBe(8);
         expect(values.filter((v) => /\d/.test(v)).length).toBeGreaterThanOrEqual(5);
         expect(await page.locator('.recharts-surface path, .recharts-surface circle, .recharts-surface rect').count()).toBeGreaterThan(0);
       }
@@ -210,6 +210,32 @@ describe('flows', () => {
     await link.click();
     await page.waitForURL((u) => u.pathname === '/c/PO-DRIFT-7001-A', { timeout: 30_000 });
     await page.waitForSelector('text=PO-DRIFT-7001-A', { timeout: 30_000 });
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('flow: a heat cell lists the waiting transactions (overdue only, CSV) and one opens its drill-down', async () => {
+    const { ctx, page, errors } = await asUser('admin@tower.local');
+    await page.goto(`${base}/flow`);
+    await page.waitForSelector('[data-testid="flow-heat"] button', { timeout: 30_000 });
+    expect(await page.locator('section[id^="funnel-"]').count()).toBe(4); // one funnel per workflow
+    expect(await page.locator('section[id^="funnel-"] .recharts-surface').count()).toBeGreaterThanOrEqual(4);
+    // The demo month's scripted transfers in transit: some overdue at transfer.shipped.
+    await page.locator('[data-testid="flow-heat"] button[aria-label^="inventory transfer.shipped, all warehouses"]').click();
+    const links = page.locator('#flow-waiting table tbody tr a');
+    await links.first().waitFor({ timeout: 30_000 });
+    const all = await links.count();
+    await page.getByLabel('Overdue only').check();
+    await expect.poll(async () => page.locator('#flow-waiting table tbody tr a').count(), { timeout: 30_000 }).toBeLessThanOrEqual(all);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#flow-waiting').getByRole('button', { name: /Export CSV/ }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^flow-waiting-inventory-transfer\.shipped.*\.csv$/);
+    const csv = fs.readFileSync((await download.path())!, 'utf8');
+    expect(csv.split('\n')[0]).toContain('correlation_id,warehouse_id,document_ref');
+    expect(csv).toContain('transfer.shipped');
+    await screenshot(page, 'flow');
+    await links.first().click();
+    await page.waitForURL((u) => u.pathname.startsWith('/c'), { timeout: 30_000 });
+    await page.waitForSelector('[data-testid="stage-clock"][data-state="overdue"]', { timeout: 30_000 });
     expect(errors).toEqual([]);
     await ctx.close();
   });

@@ -34,6 +34,13 @@ describe('GET /api/v1/config', () => {
         open_exceptions_critical: { warn: 1, breach: 5 },
         invoice_latency_p95: { warn: 86_400, breach: 172_800 },
         drift_value: { warn: 0.01, breach: 10_000 },
+        transactions_overdue: { warn: 1, breach: 100 },
+      },
+      flow_slo_seconds: {
+        order_to_cash: { 'order.created': 86_400, 'pick.confirmed': 86_400, 'shipment.confirmed': 172_800, 'invoice.posted': 3_888_000 },
+        procure_to_pay: { 'receipt.posted': 604_800, 'invoice.posted': 3_888_000 },
+        return_to_credit: { 'return.received': 604_800 },
+        inventory: { 'transfer.shipped': 259_200 },
       },
     });
   });

@@ -20,6 +20,9 @@ const at = (s: string, plusS: number) => new Date(Date.parse(s) + plusS * 1000).
  * - unposted: A shipped 10-11 (100.10), never invoiced → 4 days old > 48 h → breach; previous also
  *   counts B's 50.00 shipment (not yet invoiced at 10-14 00:00) → 150.10, change −50.
  * - close 2026-10: A blocked (old unposted), B blocked (critical finance exception) → blocked.
+ * - transactions overdue (metrics.md §8 at `to`): SO-A1 waits at shipment.confirmed since 10-11 (4 d > 48 h)
+ *   → 1, amount 100.10 → warn (> 0, < 100); SO-B1 waits at invoice.posted (12 h of 45 d). Previous (at
+ *   10-14): SO-A1 3 d → 1; SO-B1 shipped 1 d before → not overdue. So A gains a warn.
  */
 const fixture = [
   ...Array.from({ length: 20 }, (_, i) => syncMessage({ warehouse_id: 'A', occurred_at: at('2026-10-14T01:00:00Z', i * 60), observed_at: at('2026-10-14T01:00:00Z', i * 60 + 1000) })),
@@ -52,8 +55,10 @@ describe('GET /api/v1/kpi/summary', () => {
     expect(k.unposted_amount!.change).toBeCloseTo(-50, 9);
     expect(k.drift_value).toMatchObject({ value: 0, change: 0, status: 'ok' });
     expect(k.close_status).toMatchObject({ value: 'blocked', previous: 'blocked', change: null, status: 'breach' });
+    expect(k.transactions_overdue).toMatchObject({ value: 1, previous: 1, change: 0, status: 'warn', amount: 100.1 });
+    expect(body.heat.find((h) => h.warehouse_id === 'B')!.kpis.transactions_overdue).toEqual({ value: 0, status: 'ok' });
     expect(body.worst_warehouses).toEqual([
-      { warehouse_id: 'A', breaches: 3, warns: 1 },
+      { warehouse_id: 'A', breaches: 3, warns: 2 },
       { warehouse_id: 'B', breaches: 1, warns: 2 },
     ]);
     expect(body.heat.find((h) => h.warehouse_id === 'B')!.kpis.invoice_latency_p95).toEqual({ value: 129600, status: 'warn' });
@@ -62,5 +67,17 @@ describe('GET /api/v1/kpi/summary', () => {
   it('401 / 403', async () => {
     expect((await GET(get('/api/v1/kpi/summary', {}), ctx())).status).toBe(401);
     expect((await GET(get('/api/v1/kpi/summary', INGEST), ctx())).status).toBe(403);
+  });
+});
+
+describe('transactions_overdue thresholds', () => {
+  it('breach at 100 overdue transactions, configurable', async () => {
+    const { parseConfig } = await import('@/lib/config/slo');
+    const { statusOf } = await import('@/lib/kpi/summary-status');
+    const base = { sync_lag_p95: null, failure_rate: 0, open_exceptions_critical: 0, invoice_latency_p95: null, unposted_amount: 0, unposted_oldest_age: null, unposted_count: 0, drift_value: 0, close_status: 'ready' as const, transactions_overdue_amount: 0 };
+    const cfg = parseConfig('{}');
+    expect([0, 1, 99, 100].map((n) => statusOf('transactions_overdue', { ...base, transactions_overdue: n }, cfg))).toEqual(['ok', 'warn', 'warn', 'breach']);
+    const custom = parseConfig('{"summary":{"transactions_overdue":{"warn":10,"breach":20}}}');
+    expect([9, 10, 20].map((n) => statusOf('transactions_overdue', { ...base, transactions_overdue: n }, custom))).toEqual(['ok', 'warn', 'breach']);
   });
 });

@@ -22,6 +22,8 @@ interface Expectation {
   params?: Record<string, string | string[]>;
   /** How an out-of-scope request is refused: `?warehouse=` → 403, or an object outside scope → 404. */
   scope?: 'warehouse-param' | 'not-found';
+  /** Required query parameters for a sample call (`a=1&b=2`). */
+  query?: string;
 }
 
 const EXPECT: Record<string, Expectation> = {
@@ -44,6 +46,8 @@ const EXPECT: Record<string, Expectation> = {
   'GET /api/v1/kpi/drift/causes': { access: 'read', scope: 'warehouse-param' },
   'GET /api/v1/kpi/close-readiness': { access: 'read', scope: 'warehouse-param' },
   'GET /api/v1/kpi/summary': { access: 'read', scope: 'warehouse-param' },
+  'GET /api/v1/kpi/flow': { access: 'read', scope: 'warehouse-param' },
+  'GET /api/v1/kpi/flow/waiting': { access: 'read', scope: 'warehouse-param', query: 'workflow=order_to_cash&stage=order.created' },
   'GET /api/v1/correlations': { access: 'read', scope: 'not-found' },
   'GET /api/v1/correlations/[id]': { access: 'read', params: { id: 'SO-OTHER' }, scope: 'not-found' },
   'GET /api/v1/search': { access: 'read', scope: 'warehouse-param' },
@@ -113,7 +117,8 @@ function call(r: (typeof routes)[number], headers: Record<string, string>, query
     return encodeURIComponent(Array.isArray(v) ? v.join('/') : (v ?? 'x'));
   });
   const body = r.method === 'GET' || r.method === 'HEAD' ? undefined : '{}';
-  const req = new NextRequest(`http://localhost${url}${query}`, {
+  const qs = [exp.query, query.replace(/^\?/, '')].filter((x) => x).join('&');
+  const req = new NextRequest(`http://localhost${url}${qs ? `?${qs}` : ''}`, {
     method: r.method,
     headers: { origin: 'http://localhost', host: 'localhost', 'content-type': 'application/json', ...headers },
     body,
