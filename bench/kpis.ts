@@ -18,7 +18,9 @@ export type RawKind =
   | 'drift_skus'
   | 'unposted_list'
   | 'pipeline'
-  | 'drift_causes';
+  | 'drift_causes'
+  | 'flow'
+  | 'flow_waiting';
 
 export interface Probe {
   /** Stable key for the report, e.g. `sync-lag@24h`. */
@@ -70,6 +72,14 @@ function nonEmptyBuckets(body: unknown): number | null {
   return Array.isArray(total) ? total.filter((pt) => pick(pt, 'messages') !== 0).length : null;
 }
 
+/** Σ of every stage's total overdue count (metrics.md §8). */
+function flowOverdue(body: unknown): number | null {
+  if (body === null || typeof body !== 'object') return null;
+  const wfs = (body as { workflows?: unknown }).workflows;
+  if (!Array.isArray(wfs)) return null;
+  return wfs.reduce<number>((s, wf) => s + sumOf(wf, 'stages', 'total.overdue')!, 0);
+}
+
 export function buildProbes(endMs: number, correlationId: string): Probe[] {
   const out: Probe[] = [];
   const base = { asOf: endMs, correlationId };
@@ -102,6 +112,11 @@ export function buildProbes(endMs: number, correlationId: string): Probe[] {
       figure: (b) => count(b, 'items'), figureName: 'items' },
     { ...at, key: 'drift/causes@as_of', endpoint: '/kpi/drift/causes', path: `/api/v1/kpi/drift/causes?as_of=${iso(endMs)}`, raw: 'drift_causes',
       figure: (b) => sumOf(b, 'skus', 'unsynced_movements'), figureName: 'Σ unsynced_movements' },
+    { ...at, key: 'flow@as_of', endpoint: '/kpi/flow', path: `/api/v1/kpi/flow?as_of=${iso(endMs)}`, raw: 'flow',
+      figure: (b) => flowOverdue(b), figureName: 'Σ overdue' },
+    { ...at, key: 'flow/waiting@as_of', endpoint: '/kpi/flow/waiting',
+      path: `/api/v1/kpi/flow/waiting?workflow=order_to_cash&stage=shipment.confirmed&as_of=${iso(endMs)}&limit=100`, raw: 'flow_waiting',
+      figure: (b) => count(b, 'items'), figureName: 'items' },
     { ...at, key: 'invoice-latency/unposted@as_of', endpoint: '/kpi/invoice-latency/unposted', path: `/api/v1/kpi/invoice-latency/unposted?as_of=${iso(endMs)}&limit=100`,
       raw: 'unposted_list', figure: (b) => count(b, 'items'), figureName: 'items' },
     { ...at, key: 'close-readiness@as_of', endpoint: '/kpi/close-readiness', path: `/api/v1/kpi/close-readiness?as_of=${iso(endMs)}`,

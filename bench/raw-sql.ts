@@ -225,6 +225,46 @@ function driftCauses(asOf: number): Sql {
     WHERE st IN ('failed', 'dead_lettered')`;
 }
 
+/**
+ * metrics.md §8 in one statement: per correlation the earliest business event's workflow, each expected
+ * stage's earliest time at or before as_of, the last stage reached in workflow order, its wait against the
+ * default stage SLAs. Columns: overdue (all workflows and stages), waiting rows for one stage.
+ */
+function flowStages(asOf: number): Sql {
+  const at = p.time(asOf);
+  const t = (type: string) => sql`minIf(toNullable(occurred_at), type = ${p.str(type)})`;
+  return sql`
+    SELECT correlation_id, wf, ts, slas, arrayLastIndex(x -> isNotNull(x), ts) AS idx,
+           if(idx > 0 AND idx < length(ts), dateDiff('millisecond', assumeNotNull(ts[idx]), ${at}), NULL) AS wait_ms
+    FROM (
+      SELECT correlation_id,
+        argMinIf(toString(workflow), (occurred_at, event_id),
+                 type NOT IN ('sync.message', 'inventory.snapshot') AND NOT startsWith(toString(type), 'exception.')) AS wf,
+        countIf(type NOT IN ('sync.message', 'inventory.snapshot') AND NOT startsWith(toString(type), 'exception.')) AS n_business,
+        multiIf(
+          wf = 'order_to_cash', [${t('order.created')}, ${t('pick.confirmed')}, ${t('shipment.confirmed')}, ${t('invoice.posted')}, ${t('payment.received')}],
+          wf = 'procure_to_pay', [${t('receipt.posted')}, ${t('invoice.posted')}, ${t('payment.received')}],
+          wf = 'return_to_credit', [${t('return.received')}, ${t('credit.issued')}],
+          wf = 'inventory', [${t('transfer.shipped')}, ${t('transfer.received')}],
+          []) AS ts,
+        multiIf(wf = 'order_to_cash', [86400000, 86400000, 172800000, 3888000000],
+                wf = 'procure_to_pay', [604800000, 3888000000],
+                wf = 'return_to_credit', [604800000],
+                wf = 'inventory', [259200000], []) AS slas
+      FROM events WHERE occurred_at <= ${at}
+      GROUP BY correlation_id
+      HAVING n_business > 0)`;
+}
+
+function flow(asOf: number): Sql {
+  return sql`SELECT countIf(wait_ms > slas[idx]) AS overdue FROM (${flowStages(asOf)}) WHERE wait_ms IS NOT NULL`;
+}
+
+function flowWaiting(asOf: number): Sql {
+  return sql`SELECT correlation_id, wait_ms FROM (${flowStages(asOf)})
+    WHERE wf = 'order_to_cash' AND idx = 3 AND wait_ms IS NOT NULL ORDER BY wait_ms DESC, correlation_id LIMIT 100`;
+}
+
 function unpostedList(asOf: number): Sql {
   const at = p.time(asOf);
   return sql`
@@ -300,6 +340,10 @@ export function rawPlan(probe: Probe): RawPlan {
       return { stmts: [driftCauses(asOf)], figure: (r) => (r[0]?.[0] ? Number(r[0][0].unsynced) : null) };
     case 'unposted_list':
       return { stmts: [unpostedList(asOf)], figure: (r) => r[0]?.length ?? null };
+    case 'flow':
+      return { stmts: [flow(asOf)], figure: (r) => (r[0]?.[0] ? Number(r[0][0].overdue) : null) };
+    case 'flow_waiting':
+      return { stmts: [flowWaiting(asOf)], figure: (r) => r[0]?.length ?? null };
     case 'pipeline':
       return { stmts: [pipeline(from, to)], figure: (r) => sumCol(r[0], 'accepted') };
     case 'correlation':
@@ -313,6 +357,7 @@ export function rawPlan(probe: Probe): RawPlan {
         invoiceLatency(f, t),
         unposted(t),
         ...closeStmts(t),
+        flow(t),
       ];
       return { stmts: [...at(from, to), ...at(prev, from)], figure: () => null };
     }
