@@ -23,6 +23,9 @@ const TIME_PARAMS: Record<string, Param[]> = {
   '/api/v1/kpi/invoice-latency/unposted': ['as_of'],
   '/api/v1/kpi/drift': ['as_of'],
   '/api/v1/kpi/drift/skus': ['as_of'],
+  '/api/v1/kpi/drift/causes': ['as_of'],
+  '/api/v1/kpi/flow': ['as_of'],
+  '/api/v1/kpi/flow/waiting': ['as_of'],
   '/api/v1/kpi/close-readiness': ['as_of', 'period'],
   '/api/v1/kpi/summary': ['from', 'to'],
   '/api/v1/pipeline/health': ['from', 'to'],
@@ -35,7 +38,11 @@ const TIME_PARAMS: Record<string, Param[]> = {
   '/api/v1/config': [],
 };
 /** Routes that need more than a time to answer 200; the sample makes them answer. */
-const SAMPLE_QUERY: Record<string, string> = { '/api/v1/search': 'q=SO-1', '/api/v1/correlations': 'id=SO-1' };
+const SAMPLE_QUERY: Record<string, string> = {
+  '/api/v1/search': 'q=SO-1',
+  '/api/v1/correlations': 'id=SO-1',
+  '/api/v1/kpi/flow/waiting': 'workflow=order_to_cash&stage=order.created',
+};
 
 const APP = path.join(process.cwd(), 'app');
 function walk(dir: string): string[] {
