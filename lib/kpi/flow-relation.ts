@@ -1,5 +1,5 @@
 import type { QueryScope } from '@/lib/scope';
-import { join, p, sql, type Sql, type SqlValue } from '@/lib/store';
+import { join, p, sql, unsafeRaw, type Sql, type SqlValue } from '@/lib/store';
 import { FLOW_BUSINESS_ROWS, flowAggregates, stageColumn } from '@/lib/store/flow-rollup';
 import { scopeFilter } from './common';
 import { FLOW_STAGES, FLOW_WORKFLOWS, STAGE_TYPES, waitingStages, type FlowSlos } from '@/lib/events/stages';
@@ -35,12 +35,16 @@ const reachedBy = (stage: string, at: SqlValue): Sql => sql`ifNull(${stageColumn
 /**
  * The stage the transaction waits at: the last of its workflow's stages (in workflow order) reached at
  * `at`; '' when it reached none or reached the final one (waits nowhere), or has no expected stages.
+ * The index of the last stage reached is the greatest of (reached × position): plain arithmetic over the
+ * columns, several times cheaper than a chain of conditions per row (measured on 100k transactions).
  */
 function waitingAt(at: SqlValue): Sql {
   const perWorkflow = FLOW_WORKFLOWS.map((w) => {
-    const list = [...FLOW_STAGES[w]].reverse();
-    const branches = list.map((s, i) => sql`${reachedBy(s, at)}, ${p.str(i === 0 ? '' : s)}`);
-    return sql`workflow = ${p.str(w)}, multiIf(${join(branches, ', ')}, '')`;
+    const list = FLOW_STAGES[w];
+    // Position n (the final stage) and 0 (none reached: arrays answer index 0 with '') both wait nowhere.
+    const names = join([...list.slice(0, -1).map((s) => sql`${p.str(s)}`), sql`''`], ', ');
+    const index = join(list.map((s, i) => sql`${reachedBy(s, at)} * ${unsafeRaw(String(i + 1))}`), ', ');
+    return sql`workflow = ${p.str(w)}, [${names}][greatest(${index}, 0)]`;
   });
   return sql`multiIf(${join(perWorkflow, ', ')}, '')`;
 }
