@@ -96,6 +96,24 @@ const dec = (a: Attributes, k: string): string | null => {
 };
 
 /**
+ * DateTime64 text of a canonical event time. The schema wrote `iso` from `ms` (toIsoUtc), so its digits are
+ * the ones toClickHouseTime would print: re-punctuating them saves a Date and its ISO text per field.
+ */
+const chTimeOf = (iso: string, ms: number): string =>
+  iso.length === 24 && iso.charCodeAt(10) === 84 && iso.charCodeAt(23) === 90 ? `${iso.slice(0, 10)} ${iso.slice(11, 23)}` : toClickHouseTime(ms);
+
+// A batch's rows share one ingest time: its text is computed once, not once per row.
+let lastIngestedMs = NaN;
+let lastIngestedText = '';
+const ingestedText = (ms: number): string => {
+  if (ms !== lastIngestedMs) {
+    lastIngestedText = toClickHouseTime(ms);
+    lastIngestedMs = ms;
+  }
+  return lastIngestedText;
+};
+
+/**
  * The row for a validated event. Typed columns carry only the attributes events.md names for the
  * event's own type, so a KPI filtering on a column never picks up a stray extra key of another type;
  * `attributes` keeps everything, defaults included.
@@ -111,9 +129,9 @@ export function toEventRow(ev: CanonicalEvent, ingestedAtMs: number): EventRow {
   return {
     event_id: ev.event_id,
     type: ev.type,
-    occurred_at: toClickHouseTime(ev.occurred_at_ms),
-    observed_at: toClickHouseTime(ev.observed_at_ms),
-    ingested_at: toClickHouseTime(Math.floor(ingestedAtMs)),
+    occurred_at: chTimeOf(ev.occurred_at, ev.occurred_at_ms),
+    observed_at: chTimeOf(ev.observed_at, ev.observed_at_ms),
+    ingested_at: ingestedText(Math.floor(ingestedAtMs)),
     source_system: ev.source_system,
     target_system: ev.target_system ?? '',
     warehouse_id: ev.warehouse_id,

@@ -2,7 +2,8 @@ import type { ClickHouseSettings } from '@clickhouse/client';
 import { z } from 'zod';
 import { AppError } from '@/lib/errors';
 import { withSpan } from '@/lib/telemetry/span';
-import { getClient, type Session } from './client';
+import { Readable } from 'node:stream';
+import { getClient, rawInsertOf, type Session } from './client';
 import { currentLane, type Lane } from './scheduler';
 import { onStatement } from './serial';
 import { render, type Sql } from './sql';
@@ -111,6 +112,28 @@ export async function insertRows(table: InsertTable, rows: readonly object[], op
     await onStatement({ session, lane, bound: false }, () =>
       getClient(session).insert({ table, values: rows as object[], format: 'JSONEachRow', clickhouse_settings: opts.settings }),
     );
+  } catch (err) {
+    throw mapStoreError(err);
+  }
+}
+
+/**
+ * Rows already encoded as JSONEachRow (one object a line, as `JSON.stringify` writes them). The embedded
+ * engine takes the bytes as they are and parses them with its own parallel parser (chdb rawInsert): no
+ * per-row encoding in the client and no statement text to parse. A server receives them as the body.
+ */
+export async function insertJsonLines(table: InsertTable, body: Buffer, opts: StatementOptions = {}): Promise<void> {
+  if (body.length === 0) return;
+  const lane = opts.lane ?? currentLane() ?? 'write';
+  const session = writeSession(lane);
+  try {
+    await onStatement({ session, lane, bound: false }, async () => {
+      const raw = rawInsertOf(session);
+      if (raw) return raw({ table, values: body, format: 'JSONEachRow' });
+      return getClient(session)
+        .exec({ query: `INSERT INTO ${table} FORMAT JSONEachRow`, values: Readable.from([body]), clickhouse_settings: opts.settings })
+        .then((r) => r.stream.resume());
+    });
   } catch (err) {
     throw mapStoreError(err);
   }
