@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import { env } from '@/lib/config/env';
 import { validateEvent, type IngestOrigin, type IngestPolicy } from '@/lib/events';
-import { toEventRow } from '@/lib/events/row';
-import { chTime, insertJsonLines, insertRows } from '@/lib/store';
+import { EVENT_COLUMNS, eventRowLine, toEventRow } from '@/lib/events/row';
+import { chTime, insertJsonLines, type InsertTable } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
 import { lookupBehind, Reservation, setLookupBehind, withWriteLock } from './lock';
 import { Breather, MAX_RAW_KEPT, type ParsedLine } from './parse';
@@ -170,12 +170,16 @@ function sniff(raw: string): { source_system: string; type: string } {
   }
 }
 
-/** JSONEachRow text of a chunk's rows, for the engine's own parser. */
+/** JSONCompactEachRow text of a chunk's rows, for the engine's own parser. */
 function encodeRows(chunk: readonly Accepted[]): Buffer {
   let text = '';
-  for (const a of chunk) text += JSON.stringify(a.row) + '\n';
+  for (const a of chunk) text += eventRowLine(a.row) + '\n';
   return Buffer.from(text);
 }
+
+/** The batch's small side tables (counters, rejects, delays): a few rows each, JSONEachRow. */
+const insertObjects = (table: InsertTable, rows: readonly object[]) =>
+  insertJsonLines(table, Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n')));
 
 const write: Step = {
   name: 'write',
@@ -185,7 +189,7 @@ const write: Step = {
     try {
       let next = b.chunks.length > 0 ? encodeRows(b.chunks[0]!) : null;
       for (let i = 0; next; i++) {
-        const storing = insertJsonLines('events', next);
+        const storing = insertJsonLines('events', next, { format: 'JSONCompactEachRow', columns: EVENT_COLUMNS });
         next = i + 1 < b.chunks.length ? encodeRows(b.chunks[i + 1]!) : null;
         await storing;
       }
@@ -193,10 +197,10 @@ const write: Step = {
       setLookupBehind(true);
       throw err;
     }
-    await insertRows('rejected_events', rejectedRows(b));
-    await insertRows('ingest_stats', statsRows(b));
+    await insertObjects('rejected_events', rejectedRows(b));
+    await insertObjects('ingest_stats', statsRows(b));
     // Last: rows of an hour count as complete only once they add up to what `events` holds for it.
-    await insertRows('pipeline_delay_input', delayRows(b));
+    await insertObjects('pipeline_delay_input', delayRows(b));
   },
 };
 

@@ -86,6 +86,19 @@ export const eventRowSchema = z.object({
 
 export type EventRow = z.output<typeof eventRowSchema>;
 
+/** The `events` columns in table order, as eventRowValues lists them. */
+export const EVENT_COLUMNS = Object.keys(eventRowSchema.shape) as readonly (keyof EventRow)[];
+
+/**
+ * A row as the JSONCompactEachRow line the write path sends (values in EVENT_COLUMNS order): no column
+ * names to write in JavaScript or to match in the engine.
+ */
+export function eventRowLine(r: EventRow): string {
+  return JSON.stringify([r.event_id, r.type, r.occurred_at, r.observed_at, r.ingested_at, r.source_system, r.target_system, r.warehouse_id,
+    r.correlation_id, r.workflow, r.document_ref, r.attributes, r.status, r.interface, r.exception_id, r.category, r.severity, r.owner,
+    r.amount, r.currency, r.sku, r.quantity, r.unit_cost]);
+}
+
 const str = (a: Attributes, k: string): string | null => {
   const v: AttributeValue | undefined = Object.hasOwn(a, k) ? a[k] : undefined;
   return typeof v === 'string' ? v : null;

@@ -24,7 +24,8 @@ const FORMAT_SETTINGS = {
 export type Session = 'read' | 'write' | 'maintenance';
 
 /** The embedded connection's raw insert: bytes in a declared format, parsed by the engine itself (chdb rawInsert). */
-export type RawInsert = (params: { table: string; values: Buffer; format: 'JSONEachRow' }) => Promise<unknown>;
+export type RawInsert = (params: { table: string; values: Buffer; format: RawFormat; columns?: readonly string[] }) => Promise<unknown>;
+export type RawFormat = 'JSONEachRow' | 'JSONCompactEachRow';
 
 interface Holder {
   client: ClickHouseClient;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AppError } from '@/lib/errors';
 import { withSpan } from '@/lib/telemetry/span';
 import { Readable } from 'node:stream';
-import { getClient, rawInsertOf, type Session } from './client';
+import { getClient, rawInsertOf, type RawFormat, type Session } from './client';
 import { currentLane, type Lane } from './scheduler';
 import { onStatement } from './serial';
 import { render, type Sql } from './sql';
@@ -117,21 +117,30 @@ export async function insertRows(table: InsertTable, rows: readonly object[], op
   }
 }
 
+export interface JsonLinesOptions extends StatementOptions {
+  /** JSONEachRow (default; objects) or JSONCompactEachRow (arrays of the `columns`, in their order). */
+  format?: RawFormat;
+  /** Column names (code constants, never input), required for JSONCompactEachRow. */
+  columns?: readonly string[];
+}
+
 /**
- * Rows already encoded as JSONEachRow (one object a line, as `JSON.stringify` writes them). The embedded
- * engine takes the bytes as they are and parses them with its own parallel parser (chdb rawInsert): no
- * per-row encoding in the client and no statement text to parse. A server receives them as the body.
+ * Rows already encoded, one JSON value a line (as `JSON.stringify` writes them). The embedded engine takes
+ * the bytes as they are and parses them with its own parallel parser (chdb rawInsert): no per-row encoding
+ * in the client and no statement text to parse. A server receives them as the request body.
  */
-export async function insertJsonLines(table: InsertTable, body: Buffer, opts: StatementOptions = {}): Promise<void> {
+export async function insertJsonLines(table: InsertTable, body: Buffer, opts: JsonLinesOptions = {}): Promise<void> {
   if (body.length === 0) return;
   const lane = opts.lane ?? currentLane() ?? 'write';
   const session = writeSession(lane);
   try {
     await onStatement({ session, lane, bound: false }, async () => {
       const raw = rawInsertOf(session);
-      if (raw) return raw({ table, values: body, format: 'JSONEachRow' });
+      const format = opts.format ?? 'JSONEachRow';
+      if (raw) return raw({ table, values: body, format, ...(opts.columns ? { columns: opts.columns } : {}) });
+      const columns = opts.columns ? ` (${opts.columns.join(', ')})` : '';
       return getClient(session)
-        .exec({ query: `INSERT INTO ${table} FORMAT JSONEachRow`, values: Readable.from([body]), clickhouse_settings: opts.settings })
+        .exec({ query: `INSERT INTO ${table}${columns} FORMAT ${format}`, values: Readable.from([body]), clickhouse_settings: opts.settings })
         .then((r) => r.stream.resume());
     });
   } catch (err) {

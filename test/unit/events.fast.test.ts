@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateDemo } from '@/ingest/demo';
-import { createCanonicalEventSchema, type IngestPolicy } from '@/lib/events';
+import { createCanonicalEventSchema, type IngestPolicy, validateEvent } from '@/lib/events';
+import { EVENT_COLUMNS, eventRowLine, toEventRow } from '@/lib/events/row';
 import { fastCanonical, fastTimestamp } from '@/lib/events/fast';
 import { parseRfc3339, timestampRangeProblem } from '@/lib/events/timestamp';
 import { exampleEvents } from '../helpers/fixtures';
@@ -133,6 +134,18 @@ describe('validation fast path', () => {
       const want = p.ok && timestampRangeProblem(p.ms, NOW) === null ? p.ms : NaN;
       if (!Number.isNaN(fast)) expect([s, fast]).toEqual([s, want]);
       else if (/^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d{1,40})?([Zz]|[+-]\d\d:\d\d)$/.test(s)) expect([s, want]).toEqual([s, NaN]);
+    }
+  });
+});
+
+describe('the write path row line', () => {
+  it('lists a row\'s values in EVENT_COLUMNS order, the table\'s', () => {
+    for (const ev of exampleEvents()) {
+      const r = validateEvent(ev, NOW);
+      if (!r.ok) throw new Error(r.reason);
+      const row = toEventRow(r.event, NOW);
+      expect(JSON.parse(eventRowLine(row))).toEqual(EVENT_COLUMNS.map((c) => row[c]));
+      expect(Object.keys(row)).toEqual(EVENT_COLUMNS);
     }
   });
 });
