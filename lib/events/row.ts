@@ -21,6 +21,13 @@ export function formatDecimal(n: number): string {
   if (!Number.isFinite(n) || Math.abs(n) >= MAX_DECIMAL_MAGNITUDE) {
     throw new RangeError(`formatDecimal: ${n} does not fit Decimal(38, 6) as validated`);
   }
+  // Below 1e9 a double is within 1.2e-7 of its shortest text, so when that text has at most 6 decimals
+  // (and no exponent) rounding to 6 places gives it back unchanged: no toFixed, split or regex per value.
+  if (Math.abs(n) < 1e9) {
+    const short = String(n);
+    const dot = short.indexOf('.');
+    if (!short.includes('e') && (dot === -1 || short.length - dot - 1 <= 6)) return short;
+  }
   const [int = '0', frac = ''] = n.toFixed(6).split('.');
   const digits = frac.replace(/0+$/, '');
   const s = digits === '' ? int : `${int}.${digits}`;

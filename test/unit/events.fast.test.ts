@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateDemo } from '@/ingest/demo';
 import { createCanonicalEventSchema, type IngestPolicy, validateEvent } from '@/lib/events';
-import { EVENT_COLUMNS, eventRowLine, toEventRow } from '@/lib/events/row';
+import { EVENT_COLUMNS, eventRowLine, formatDecimal, toEventRow } from '@/lib/events/row';
 import { fastCanonical, fastTimestamp } from '@/lib/events/fast';
 import { parseRfc3339, timestampRangeProblem } from '@/lib/events/timestamp';
 import { exampleEvents } from '../helpers/fixtures';
@@ -147,5 +147,22 @@ describe('the write path row line', () => {
       expect(JSON.parse(eventRowLine(row))).toEqual(EVENT_COLUMNS.map((c) => row[c]));
       expect(Object.keys(row)).toEqual(EVENT_COLUMNS);
     }
+  });
+});
+
+describe('formatDecimal', () => {
+  it('prints what rounding to 6 places and dropping trailing zeros prints, for many values', () => {
+    const reference = (n: number): string => {
+      const [int = '0', frac = ''] = n.toFixed(6).split('.');
+      const digits = frac.replace(/0+$/, '');
+      const s = digits === '' ? int : `${int}.${digits}`;
+      return s === '-0' ? '0' : s;
+    };
+    const values = [0, -0, 1, -1, 0.1, 0.2 + 0.1, 254.77, 1e-7, -1e-7, 5e-7, 0.0000005, 123456.1234565, 999999999.999999, 1e9 - 0.5, 1e9, 1e15 + 0.3, 1e19, -2.5e-6];
+    for (let i = 0; i < 20_000; i++) {
+      const scale = 10 ** Math.floor(Math.random() * 22 - 8);
+      values.push((Math.random() - 0.5) * scale, Math.round(Math.random() * 1e6) / 10 ** Math.floor(Math.random() * 8));
+    }
+    for (const v of values) expect([v, formatDecimal(v)]).toEqual([v, reference(v)]);
   });
 });
