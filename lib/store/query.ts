@@ -139,9 +139,13 @@ export async function insertJsonLines(table: InsertTable, body: Buffer, opts: Js
       const format = opts.format ?? 'JSONEachRow';
       if (raw) return raw({ table, values: body, format, ...(opts.columns ? { columns: opts.columns } : {}) });
       const columns = opts.columns ? ` (${opts.columns.join(', ')})` : '';
-      return getClient(session)
-        .exec({ query: `INSERT INTO ${table}${columns} FORMAT ${format}`, values: Readable.from([body]), clickhouse_settings: opts.settings })
-        .then((r) => r.stream.resume());
+      const r = await getClient(session).exec({
+        query: `INSERT INTO ${table}${columns} FORMAT ${format}`,
+        values: Readable.from([body]),
+        clickhouse_settings: opts.settings,
+      });
+      // The response ends once the server has stored the rows (or failed to).
+      for await (const _ of r.stream) void _;
     });
   } catch (err) {
     throw mapStoreError(err);
