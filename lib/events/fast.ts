@@ -16,8 +16,8 @@ import {
   isBusinessType,
   isExceptionFollowup,
 } from './constants';
-import type { CanonicalEvent, IngestPolicy } from './schema';
-import { toIsoUtc } from './timestamp';
+import { type CanonicalEvent, ENVELOPE_FIELDS, type IngestPolicy } from './schema';
+import { lastTextOf, toIsoUtc } from './timestamp';
 
 /**
  * The fast path of validation: a hand-written check of the common, well-formed event that returns the
@@ -30,19 +30,7 @@ import { toIsoUtc } from './timestamp';
 
 const TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
 const WORKFLOW_SET: ReadonlySet<string> = new Set(WORKFLOWS);
-const ENVELOPE: ReadonlySet<string> = new Set([
-  'event_id',
-  'type',
-  'occurred_at',
-  'observed_at',
-  'source_system',
-  'target_system',
-  'warehouse_id',
-  'correlation_id',
-  'workflow',
-  'document_ref',
-  'attributes',
-]);
+const ENVELOPE: ReadonlySet<string> = new Set(ENVELOPE_FIELDS);
 
 /** A string with no control character and no surrogate at all (so its length counts code points). */
 function plainText(v: unknown, min: number, max: number): v is string {
@@ -193,16 +181,8 @@ function fastAttributes(type: EventType, input: unknown): Attributes | null {
   return out;
 }
 
-// Events without observed_at default to the ingest time, the same for a whole batch: one ISO text for it.
-let nowIsoMs = NaN;
-let nowIso = '';
-const isoOf = (ms: number): string => {
-  if (ms !== nowIsoMs) {
-    nowIso = toIsoUtc(ms);
-    nowIsoMs = ms;
-  }
-  return nowIso;
-};
+// Events without observed_at default to the ingest time, the same for a whole batch.
+const isoOf = lastTextOf(toIsoUtc);
 
 /** The canonical event for `input` at ingest time `nowMs` under `policy`, or null (see above). */
 export function fastCanonical(input: unknown, nowMs: number, policy: IngestPolicy): CanonicalEvent | null {

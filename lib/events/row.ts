@@ -11,7 +11,7 @@ import {
   isExceptionType,
 } from './constants';
 import type { CanonicalEvent } from './schema';
-import { parseClickHouseTime, toClickHouseTime, toIsoUtc } from './timestamp';
+import { lastTextOf, parseClickHouseTime, toClickHouseTime, toIsoUtc } from './timestamp';
 
 /**
  * Decimal(38, 6) text: at most 6 fractional digits, trailing zeros dropped, never exponent notation
@@ -123,15 +123,7 @@ const chTimeOf = (iso: string, ms: number): string =>
   iso.length === 24 && iso.charCodeAt(10) === 84 && iso.charCodeAt(23) === 90 ? `${iso.slice(0, 10)} ${iso.slice(11, 23)}` : toClickHouseTime(ms);
 
 // A batch's rows share one ingest time: its text is computed once, not once per row.
-let lastIngestedMs = NaN;
-let lastIngestedText = '';
-const ingestedText = (ms: number): string => {
-  if (ms !== lastIngestedMs) {
-    lastIngestedText = toClickHouseTime(ms);
-    lastIngestedMs = ms;
-  }
-  return lastIngestedText;
-};
+const ingestedText = lastTextOf(toClickHouseTime);
 
 /**
  * The row for a validated event. Typed columns carry only the attributes events.md names for the
