@@ -187,6 +187,8 @@ export function markdown(r: Report): string {
     '',
     ingestTable(r),
     '',
+    'Where ingest time goes (CPU profiles of `npm run ingest`, before and after issue 16): [ingest-profile.md](ingest-profile.md).',
+    '',
     `HTTP: ${r.http.clients} concurrent clients, ${r.http.requests} requests of ${r.http.body_mib} MiB NDJSON, ${r.http.retries} retries after 429/503; ` +
       `ack latency p50 ${fmtMs(r.http.ack_p50_ms as number | null)} ms, p99 ${fmtMs(r.http.ack_p99_ms as number | null)} ms, max ${fmtMs(r.http.ack_max_ms as number | null)} ms. ` +
       `Accepted ${fmtInt(r.http.accepted as number)}, rejected ${fmtInt(r.http.rejected as number)}.`,

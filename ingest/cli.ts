@@ -8,18 +8,29 @@ import { formatNumber } from '@/lib/format/number';
 import { closeStore } from '@/lib/store';
 import { runningServer } from '@/lib/server/startup';
 import { parseNdjson } from './parse';
-import { ingestLines } from './pipeline';
+import { prepareLines } from './pipeline';
 import { listInputs, readChunks, type Chunk } from './source';
 import type { IngestResult } from './types';
 import { loadConfig } from '@/lib/config/slo';
 import { refreshSyncRollupFully } from './rollups';
 import { refreshPipelineRollupFully } from './rollups-pipeline';
 
+/** Through a server: what one request carries (well inside the default line and body limits). */
 const CHUNK_LINES = 10_000;
 const CHUNK_BYTES = 8 * 1024 * 1024;
+/**
+ * Straight into the store: bigger batches mean fewer, bigger inserts (one part each, per materialized
+ * view too) and fewer dedup lookups. Two are held at once (one prepared while the other is stored).
+ */
+const DIRECT_CHUNK_LINES = 20_000;
+const DIRECT_CHUNK_BYTES = 8 * 1024 * 1024;
 const MAX_PRINTED_ERRORS = 20;
 
-type Sender = (chunk: Chunk) => Promise<IngestResult>;
+/**
+ * Sends one chunk once `previous` (the chunk before it) has been stored; if that failed, this one is
+ * not stored either, so a stopped run's "stored up to line N" stays exact.
+ */
+type Sender = (chunk: Chunk, previous: Promise<unknown>) => Promise<IngestResult>;
 
 const VALUE_FLAGS = ['--url', '--token', '--retry-max-s'];
 
@@ -75,7 +86,8 @@ async function postChunk(base: string, token: string, chunk: Chunk, attempt: num
  * CLI stops within the bound instead of hanging on a server that never recovers.
  */
 function httpSender(base: string, token: string, maxMs: number): Sender {
-  return async (chunk) => {
+  return async (chunk, previous) => {
+    await previous;
     const since = Date.now();
     for (let attempt = 0; ; attempt++) {
       const r = await postChunk(base, token, chunk, attempt);
@@ -90,7 +102,17 @@ function httpSender(base: string, token: string, maxMs: number): Sender {
   };
 }
 
-const directSender: Sender = async (chunk) => ingestLines([...parseNdjson(chunk.bytes, chunk.firstLine)]);
+/** Parses and validates this chunk while the previous one is being stored (the engine works off this thread). */
+const directSender: Sender = async (chunk, previous) => {
+  const batch = await prepareLines([...parseNdjson(chunk.bytes, chunk.firstLine)]);
+  try {
+    await previous;
+  } catch (err) {
+    batch.discard();
+    throw err;
+  }
+  return batch.commit();
+};
 
 /** Straight into the store, no server to do it in the background: bring the rollups up to date now. */
 async function buildRollups(): Promise<void> {
@@ -172,22 +194,33 @@ async function main() {
     if (totals.rejected > printed.length) console.error(`… and ${totals.rejected - printed.length} more rejected lines (see GET /api/v1/rejected)`);
   };
   const inputs = listInputs(target);
+  const [maxLines, maxBytes] = url ? [CHUNK_LINES, CHUNK_BYTES] : [DIRECT_CHUNK_LINES, DIRECT_CHUNK_BYTES];
+  type InFlight = { at: number; chunk: Chunk; result: Promise<IngestResult> };
+  const settle = async ({ at, chunk, result }: InFlight) => {
+    let r: IngestResult;
+    try {
+      r = await result;
+    } catch (err) {
+      report();
+      throw await stopped(err, inputs, at, chunk, totals);
+    }
+    totals.accepted += r.accepted;
+    totals.duplicates += r.duplicates;
+    totals.rejected += r.rejected;
+    for (const e of r.errors) if (printed.length < MAX_PRINTED_ERRORS) printed.push(`${inputs[at]}:${e.line}: ${e.reason}`);
+    progress();
+  };
+  let prev: InFlight | null = null;
   for (const [at, file] of inputs.entries()) {
-    for await (const chunk of readChunks(file, CHUNK_LINES, CHUNK_BYTES)) {
-      let r: IngestResult;
-      try {
-        r = await send(chunk);
-      } catch (err) {
-        report();
-        throw await stopped(err, inputs, at, chunk, totals);
-      }
-      totals.accepted += r.accepted;
-      totals.duplicates += r.duplicates;
-      totals.rejected += r.rejected;
-      for (const e of r.errors) if (printed.length < MAX_PRINTED_ERRORS) printed.push(`${file}:${e.line}: ${e.reason}`);
-      progress();
+    for await (const chunk of readChunks(file, maxLines, maxBytes)) {
+      const result = send(chunk, prev?.result ?? Promise.resolve());
+      // Its failure is reported by settle() when its turn comes (or it is the failure of the one before).
+      result.catch(() => undefined);
+      if (prev) await settle(prev);
+      prev = { at, chunk, result };
     }
   }
+  if (prev) await settle(prev);
   if (!url) await buildRollups();
   report();
   console.log(JSON.stringify(totals));

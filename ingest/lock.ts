@@ -93,14 +93,3 @@ export class Reservation {
     this.held = 0;
   }
 }
-
-/** Holds `bytes` of the memory budget while `fn` runs. */
-export async function withInflightBytes<T>(bytes: number, fn: () => Promise<T>): Promise<T> {
-  const r = new Reservation();
-  r.grow(Math.max(1, bytes));
-  try {
-    return await fn();
-  } finally {
-    r.release();
-  }
-}

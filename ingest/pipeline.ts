@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
 import { env } from '@/lib/config/env';
 import { validateEvent, type IngestOrigin, type IngestPolicy } from '@/lib/events';
-import { toEventRow } from '@/lib/events/row';
-import { chTime, insertRows } from '@/lib/store';
+import { EVENT_COLUMNS, eventRowLine, toEventRow } from '@/lib/events/row';
+import { chTime, insertJsonLines, type InsertTable } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
-import { lookupBehind, setLookupBehind, withInflightBytes, withWriteLock } from './lock';
+import { lookupBehind, Reservation, setLookupBehind, withWriteLock } from './lock';
 import { Breather, MAX_RAW_KEPT, type ParsedLine } from './parse';
 import { repairLookups } from './recovery';
 import { storedIds } from './seen';
@@ -35,7 +35,11 @@ interface Step {
   run: (b: Batch) => void | Promise<void>;
 }
 
-const INSERT_CHUNK_ROWS = 5_000;
+/**
+ * Rows per `events` insert: one part (and one part per materialized view) each, so bigger is cheaper for
+ * the engine; the encoded text of one chunk (~350 bytes a row) is what the write step holds at a time.
+ */
+const INSERT_CHUNK_ROWS = 50_000;
 
 const validate: Step = {
   name: 'validate',
@@ -166,20 +170,37 @@ function sniff(raw: string): { source_system: string; type: string } {
   }
 }
 
+/** JSONCompactEachRow text of a chunk's rows, for the engine's own parser. */
+function encodeRows(chunk: readonly Accepted[]): Buffer {
+  let text = '';
+  for (const a of chunk) text += eventRowLine(a.row) + '\n';
+  return Buffer.from(text);
+}
+
+/** The batch's small side tables (counters, rejects, delays): a few rows each, JSONEachRow. */
+const insertObjects = (table: InsertTable, rows: readonly object[]) =>
+  insertJsonLines(table, Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n')));
+
 const write: Step = {
   name: 'write',
   async run(b) {
     // Events first: a 2xx is sent only after every chunk is in the store.
+    // The engine stores chunk k while this thread encodes chunk k+1.
     try {
-      for (const chunk of b.chunks) await insertRows('events', chunk.map((a) => a.row));
+      let next = b.chunks.length > 0 ? encodeRows(b.chunks[0]!) : null;
+      for (let i = 0; next; i++) {
+        const storing = insertJsonLines('events', next, { format: 'JSONCompactEachRow', columns: EVENT_COLUMNS });
+        next = i + 1 < b.chunks.length ? encodeRows(b.chunks[i + 1]!) : null;
+        await storing;
+      }
     } catch (err) {
       setLookupBehind(true);
       throw err;
     }
-    await insertRows('rejected_events', rejectedRows(b));
-    await insertRows('ingest_stats', statsRows(b));
+    await insertObjects('rejected_events', rejectedRows(b));
+    await insertObjects('ingest_stats', statsRows(b));
     // Last: rows of an hour count as complete only once they add up to what `events` holds for it.
-    await insertRows('pipeline_delay_input', delayRows(b));
+    await insertObjects('pipeline_delay_input', delayRows(b));
   },
 };
 
@@ -213,16 +234,47 @@ function policyFor(origin: IngestOrigin): IngestPolicy {
 }
 
 /**
+ * A batch validated and normalized outside the write lock, holding its share of the memory budget until it
+ * is committed or discarded. Preparing the next batch while the engine stores this one is how the CLI keeps
+ * both the engine and this thread busy.
+ */
+export interface PreparedBatch {
+  /** dedup → buffer → write under the write lock; resolves once accepted events are stored. */
+  commit(): Promise<IngestResult>;
+  /** Gives up the batch without storing anything. */
+  discard(): void;
+}
+
+/** Over the memory budget this throws `overloaded` (429) having stored nothing. */
+export async function prepareLines(lines: ParsedLine[], nowMs = Date.now(), opts: IngestOptions = {}): Promise<PreparedBatch> {
+  const policy = policyFor(opts.origin ?? 'feed');
+  const maxRejected = env().CT_MAX_REJECTED_PER_BATCH;
+  const reservation = new Reservation();
+  reservation.grow(Math.max(1, weight(lines)));
+  const b: Batch = { batchId: crypto.randomUUID(), nowMs, policy, maxRejected, lines, valid: [], accepted: [], chunks: [], drops: [] };
+  try {
+    await runSteps(BEFORE_LOCK, b);
+  } catch (err) {
+    reservation.release();
+    throw err;
+  }
+  return {
+    async commit() {
+      try {
+        await withWriteLock(b.accepted.length, () => runSteps(UNDER_LOCK, b));
+        return summarize(b.accepted.length, b.drops, maxRejected);
+      } finally {
+        reservation.release();
+      }
+    },
+    discard: () => reservation.release(),
+  };
+}
+
+/**
  * Runs one batch of parsed lines through the pipeline. Resolves only once accepted events are stored.
  * Over the memory budget or the write queue's bound it throws `overloaded` (429) having stored nothing.
  */
 export async function ingestLines(lines: ParsedLine[], nowMs = Date.now(), opts: IngestOptions = {}): Promise<IngestResult> {
-  const policy = policyFor(opts.origin ?? 'feed');
-  const maxRejected = env().CT_MAX_REJECTED_PER_BATCH;
-  return withInflightBytes(weight(lines), async () => {
-    const b: Batch = { batchId: crypto.randomUUID(), nowMs, policy, maxRejected, lines, valid: [], accepted: [], chunks: [], drops: [] };
-    await runSteps(BEFORE_LOCK, b);
-    await withWriteLock(b.accepted.length, () => runSteps(UNDER_LOCK, b));
-    return summarize(b.accepted.length, b.drops, maxRejected);
-  });
+  return (await prepareLines(lines, nowMs, opts)).commit();
 }

@@ -17,6 +17,8 @@ const HOUR_MS = 3_600_000;
 const SETTLE_MS = 60_000;
 /** Hours recomputed per statement: bounded, so a backlog after a bulk load never blocks reads for long. */
 const HOURS_PER_STATEMENT = 24;
+const FULL_HOURS_PER_STATEMENT = 24 * 45;
+const FULL_MAX_HOURS = 100_000;
 
 const dirtyRow = z.object({ warehouse_id: z.string(), hour_s: z.number(), rows: z.number() });
 export type DirtyHour = z.infer<typeof dirtyRow>;
@@ -57,7 +59,7 @@ async function recompute(warehouse: string, hours: DirtyHour[], sloMs: number): 
  * Recomputes up to `maxHours` stale, settled hours (most recent first: those are the ones read most).
  * Returns how many it recomputed; 0 means the rollup is current for every settled hour.
  */
-export async function refreshSyncRollup(sloMs: number, now = Date.now(), maxHours = 96): Promise<number> {
+export async function refreshSyncRollup(sloMs: number, now = Date.now(), maxHours = 96, hoursPerStatement = HOURS_PER_STATEMENT): Promise<number> {
   // Background work: the bulk lane, so dashboard reads and ingest statements go first.
   return withLane('bulk', () => withSpan('rollup.sync_refresh', {}, async (span) => {
     const settled = Math.floor((now - SETTLE_MS) / HOUR_MS) * HOUR_MS; // hours starting before this have ended
@@ -70,7 +72,7 @@ export async function refreshSyncRollup(sloMs: number, now = Date.now(), maxHour
     const byWarehouse = new Map<string, DirtyHour[]>();
     for (const h of stale) byWarehouse.set(h.warehouse_id, [...(byWarehouse.get(h.warehouse_id) ?? []), h]);
     for (const [warehouse, hours] of byWarehouse) {
-      for (let i = 0; i < hours.length; i += HOURS_PER_STATEMENT) await recompute(warehouse, hours.slice(i, i + HOURS_PER_STATEMENT), sloMs);
+      for (let i = 0; i < hours.length; i += hoursPerStatement) await recompute(warehouse, hours.slice(i, i + hoursPerStatement), sloMs);
     }
     span.setAttribute('hours', stale.length);
     return stale.length;
@@ -139,11 +141,16 @@ export async function refreshSyncDays(sloMs: number, now = Date.now(), maxDays =
   }));
 }
 
-/** Refreshes until every settled hour is current (CLI ingest, tests); bounded by `maxRounds`. */
+/**
+ * Refreshes until every settled hour is current (CLI ingest, tests); bounded by `maxRounds`. Nothing else
+ * waits on these statements (the CLI owns the store), so each covers up to FULL_HOURS_PER_STATEMENT hours of
+ * a warehouse: after a bulk load that is one scan per warehouse instead of one per day (measured: 5,795
+ * warehouse-hours in 21 s as 24-hour statements).
+ */
 export async function refreshSyncRollupFully(sloMs: number, now = Date.now(), maxRounds = 10_000): Promise<number> {
   let total = 0;
   for (let i = 0; i < maxRounds; i++) {
-    const n = await refreshSyncRollup(sloMs, now, 480);
+    const n = await refreshSyncRollup(sloMs, now, FULL_MAX_HOURS, FULL_HOURS_PER_STATEMENT);
     total += n;
     if (n === 0) break;
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { command, insertRows, p, query, sql, storeMode } from '@/lib/store';
+import { command, insertJsonLines, p, query, sql, storeMode } from '@/lib/store';
 
 /**
  * The dedup lookup: which of these event_ids are already stored. Call only under the write lock.
@@ -21,7 +21,7 @@ export async function storedIds(ids: readonly string[]): Promise<Set<string>> {
     // Session-local: it exists only in the write session, which only the (locked) write path uses.
     await command(sql`CREATE TEMPORARY TABLE IF NOT EXISTS ingest_probe (event_id String)`);
     await command(sql`TRUNCATE TABLE ingest_probe`);
-    await insertRows('ingest_probe', ids.map((event_id) => ({ event_id })));
+    await insertJsonLines('ingest_probe', Buffer.from(ids.map((event_id) => JSON.stringify({ event_id })).join('\n')));
     const rows = await query(sql`SELECT DISTINCT event_id FROM event_ids WHERE event_id IN (SELECT event_id FROM ingest_probe)`, idRow, {
       name: 'ingest.seen_ids',
       lane: 'write',

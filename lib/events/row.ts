@@ -11,7 +11,7 @@ import {
   isExceptionType,
 } from './constants';
 import type { CanonicalEvent } from './schema';
-import { parseClickHouseTime, toClickHouseTime, toIsoUtc } from './timestamp';
+import { lastTextOf, parseClickHouseTime, toClickHouseTime, toIsoUtc } from './timestamp';
 
 /**
  * Decimal(38, 6) text: at most 6 fractional digits, trailing zeros dropped, never exponent notation
@@ -20,6 +20,13 @@ import { parseClickHouseTime, toClickHouseTime, toIsoUtc } from './timestamp';
 export function formatDecimal(n: number): string {
   if (!Number.isFinite(n) || Math.abs(n) >= MAX_DECIMAL_MAGNITUDE) {
     throw new RangeError(`formatDecimal: ${n} does not fit Decimal(38, 6) as validated`);
+  }
+  // Below 1e9 a double is within 1.2e-7 of its shortest text, so when that text has at most 6 decimals
+  // (and no exponent) rounding to 6 places gives it back unchanged: no toFixed, split or regex per value.
+  if (Math.abs(n) < 1e9) {
+    const short = String(n);
+    const dot = short.indexOf('.');
+    if (!short.includes('e') && (dot === -1 || short.length - dot - 1 <= 6)) return short;
   }
   const [int = '0', frac = ''] = n.toFixed(6).split('.');
   const digits = frac.replace(/0+$/, '');
@@ -86,6 +93,19 @@ export const eventRowSchema = z.object({
 
 export type EventRow = z.output<typeof eventRowSchema>;
 
+/** The `events` columns in table order, as eventRowValues lists them. */
+export const EVENT_COLUMNS = Object.keys(eventRowSchema.shape) as readonly (keyof EventRow)[];
+
+/**
+ * A row as the JSONCompactEachRow line the write path sends (values in EVENT_COLUMNS order): no column
+ * names to write in JavaScript or to match in the engine.
+ */
+export function eventRowLine(r: EventRow): string {
+  return JSON.stringify([r.event_id, r.type, r.occurred_at, r.observed_at, r.ingested_at, r.source_system, r.target_system, r.warehouse_id,
+    r.correlation_id, r.workflow, r.document_ref, r.attributes, r.status, r.interface, r.exception_id, r.category, r.severity, r.owner,
+    r.amount, r.currency, r.sku, r.quantity, r.unit_cost]);
+}
+
 const str = (a: Attributes, k: string): string | null => {
   const v: AttributeValue | undefined = Object.hasOwn(a, k) ? a[k] : undefined;
   return typeof v === 'string' ? v : null;
@@ -94,6 +114,16 @@ const dec = (a: Attributes, k: string): string | null => {
   const v: AttributeValue | undefined = Object.hasOwn(a, k) ? a[k] : undefined;
   return typeof v === 'number' ? formatDecimal(v) : null;
 };
+
+/**
+ * DateTime64 text of a canonical event time. The schema wrote `iso` from `ms` (toIsoUtc), so its digits are
+ * the ones toClickHouseTime would print: re-punctuating them saves a Date and its ISO text per field.
+ */
+const chTimeOf = (iso: string, ms: number): string =>
+  iso.length === 24 && iso.charCodeAt(10) === 84 && iso.charCodeAt(23) === 90 ? `${iso.slice(0, 10)} ${iso.slice(11, 23)}` : toClickHouseTime(ms);
+
+// A batch's rows share one ingest time: its text is computed once, not once per row.
+const ingestedText = lastTextOf(toClickHouseTime);
 
 /**
  * The row for a validated event. Typed columns carry only the attributes events.md names for the
@@ -111,9 +141,9 @@ export function toEventRow(ev: CanonicalEvent, ingestedAtMs: number): EventRow {
   return {
     event_id: ev.event_id,
     type: ev.type,
-    occurred_at: toClickHouseTime(ev.occurred_at_ms),
-    observed_at: toClickHouseTime(ev.observed_at_ms),
-    ingested_at: toClickHouseTime(Math.floor(ingestedAtMs)),
+    occurred_at: chTimeOf(ev.occurred_at, ev.occurred_at_ms),
+    observed_at: chTimeOf(ev.observed_at, ev.observed_at_ms),
+    ingested_at: ingestedText(Math.floor(ingestedAtMs)),
     source_system: ev.source_system,
     target_system: ev.target_system ?? '',
     warehouse_id: ev.warehouse_id,

@@ -71,6 +71,19 @@ export function timestampSchema(clock: () => number) {
 /** `YYYY-MM-DDTHH:MM:SS.mmmZ`, the canonical form returned by the API. */
 export const toIsoUtc = (ms: number): string => new Date(ms).toISOString();
 
+/** `text` remembering its last answer: the rows of a batch share one ingest time, formatted once. */
+export function lastTextOf(text: (ms: number) => string): (ms: number) => string {
+  let lastMs = NaN;
+  let last = '';
+  return (ms) => {
+    if (ms !== lastMs) {
+      last = text(ms);
+      lastMs = ms;
+    }
+    return last;
+  };
+}
+
 /** `YYYY-MM-DD HH:MM:SS.mmm`, the DateTime64(3, 'UTC') text ClickHouse reads and writes. */
 export const toClickHouseTime = (ms: number): string => toIsoUtc(ms).slice(0, 23).replace('T', ' ');
 

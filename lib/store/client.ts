@@ -23,6 +23,10 @@ const FORMAT_SETTINGS = {
  */
 export type Session = 'read' | 'write' | 'maintenance';
 
+/** The embedded connection's raw insert: bytes in a declared format, parsed by the engine itself (chdb rawInsert). */
+export type RawInsert = (params: { table: string; values: Buffer; format: RawFormat; columns?: readonly string[] }) => Promise<unknown>;
+export type RawFormat = 'JSONEachRow' | 'JSONCompactEachRow';
+
 interface Holder {
   client: ClickHouseClient;
   /** Opened on first use; its guards are the write path's own (WRITE_GUARDS). */
@@ -31,6 +35,9 @@ interface Holder {
   maintenance?: ClickHouseClient;
   mode: 'embedded' | 'server';
 }
+
+// The raw insert of each embedded client, by client: clients are created per session in one place (makeClient).
+const rawInserts = new WeakMap<ClickHouseClient, RawInsert>();
 
 // One engine per process: `next build` workers and the route bundles all share this slot, and
 // nothing opens the engine at import time.
@@ -77,10 +84,18 @@ function embeddedClient(settings: Settings): ClickHouseClient {
     throw err;
   }
   // chdb's Connection type comes from its own copy of client-common; the shapes match at run time.
-  return createClient({
+  const client = createClient({
     connection: connection as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'],
     clickhouse_settings: settings,
   });
+  const ext = (connection as { chdb?: { rawInsert?: RawInsert } }).chdb;
+  if (ext?.rawInsert) rawInserts.set(client, (params) => ext.rawInsert!(params));
+  return client;
+}
+
+/** The session's raw insert on the embedded engine; undefined on a server (or a chdb without it). */
+export function rawInsertOf(session: Session): RawInsert | undefined {
+  return rawInserts.get(getClient(session));
 }
 
 export function getClient(session: Session = 'read'): ClickHouseClient {

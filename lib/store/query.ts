@@ -3,7 +3,8 @@ import type { ClickHouseSettings } from '@clickhouse/client';
 import { z } from 'zod';
 import { AppError } from '@/lib/errors';
 import { withSpan } from '@/lib/telemetry/span';
-import { getClient, type Session } from './client';
+import { Readable } from 'node:stream';
+import { getClient, rawInsertOf, type RawFormat, type Session } from './client';
 import { currentLane, type Lane } from './scheduler';
 import { onStatement } from './serial';
 import { render, type Sql } from './sql';
@@ -134,6 +135,41 @@ export async function insertRows(table: InsertTable, rows: readonly object[], op
     await onStatement({ session, lane, bound: false }, () =>
       getClient(session).insert({ table, values: rows as object[], format: 'JSONEachRow', clickhouse_settings: opts.settings }),
     );
+  } catch (err) {
+    throw mapStoreError(err);
+  }
+}
+
+export interface JsonLinesOptions extends StatementOptions {
+  /** JSONEachRow (default; objects) or JSONCompactEachRow (arrays of the `columns`, in their order). */
+  format?: RawFormat;
+  /** Column names (code constants, never input), required for JSONCompactEachRow. */
+  columns?: readonly string[];
+}
+
+/**
+ * Rows already encoded, one JSON value a line (as `JSON.stringify` writes them). The embedded engine takes
+ * the bytes as they are and parses them with its own parallel parser (chdb rawInsert): no per-row encoding
+ * in the client and no statement text to parse. A server receives them as the request body.
+ */
+export async function insertJsonLines(table: InsertTable, body: Buffer, opts: JsonLinesOptions = {}): Promise<void> {
+  if (body.length === 0) return;
+  const lane = opts.lane ?? currentLane() ?? 'write';
+  const session = writeSession(lane);
+  try {
+    await onStatement({ session, lane, bound: false }, async () => {
+      const raw = rawInsertOf(session);
+      const format = opts.format ?? 'JSONEachRow';
+      if (raw) return raw({ table, values: body, format, ...(opts.columns ? { columns: opts.columns } : {}) });
+      const columns = opts.columns ? ` (${opts.columns.join(', ')})` : '';
+      const r = await getClient(session).exec({
+        query: `INSERT INTO ${table}${columns} FORMAT ${format}`,
+        values: Readable.from([body]),
+        clickhouse_settings: opts.settings,
+      });
+      // The response ends once the server has stored the rows (or failed to).
+      for await (const _ of r.stream) void _;
+    });
   } catch (err) {
     throw mapStoreError(err);
   }
