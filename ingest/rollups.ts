@@ -160,23 +160,32 @@ export async function refreshSyncRollupFully(sloMs: number, now = Date.now(), ma
 
 /**
  * The background refresher of the server process (a globalThis singleton): every `intervalMs` it
- * recomputes a bounded number of stale hours (sync lag, then pipeline health); a cycle still running skips the tick.
+ * recomputes a bounded number of stale hours (sync lag, its days, then pipeline health); a cycle still running skips the tick.
  */
 interface Refresher {
   timer: NodeJS.Timeout | null;
   busy: boolean;
+  /**
+   * Whether a day may be buildable: a day only becomes buildable when one of its hours is recomputed (an SLO
+   * change makes every hour stale, so it passes here too). Set at start and after hours were rebuilt; cleared
+   * after a pass that built nothing, so an idle server does not look for days every tick.
+   */
+  daysDirty: boolean;
 }
 const KEY = Symbol.for('sync-control-tower.rollup-refresher');
 const g = globalThis as typeof globalThis & { [KEY]?: Refresher };
 
 export function startRollupRefresher(sloMs: () => number, intervalMs = 2000): void {
-  const r = (g[KEY] ??= { timer: null, busy: false });
+  const r = (g[KEY] ??= { timer: null, busy: false, daysDirty: true });
   if (r.timer) return;
   const tick = () => {
     if (r.busy) return;
     r.busy = true;
     refreshSyncRollup(sloMs())
-      .then(() => refreshSyncDays(sloMs()))
+      .then(async (hours) => {
+        if (hours > 0) r.daysDirty = true;
+        if (r.daysDirty) r.daysDirty = (await refreshSyncDays(sloMs())) > 0;
+      })
       .then(() => refreshPipelineRollup())
       .catch((err: unknown) => console.error(`[rollups] refresh failed: ${err instanceof Error ? err.message : String(err)}`))
       .finally(() => {

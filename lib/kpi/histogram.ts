@@ -1,4 +1,5 @@
 import { sql, unsafeRaw, type Sql } from '@/lib/store';
+import { HIST_GAMMA } from '@/lib/store/rollups';
 
 /**
  * Quantiles from a merged log-bucket histogram (lib/store/rollups.ts `lagBucket`: bucket k > 0 holds
@@ -11,15 +12,13 @@ import { sql, unsafeRaw, type Sql } from '@/lib/store';
  * bucket's representative 2γ^|k|/(1+γ) clamped to [min, max]: within (γ−1)/(γ+1) < 0.5 % of every value in
  * the bucket (metrics.md allows 1 %). Yields Array(Nullable(Float64)), one per percent, null when n = 0.
  */
-const GAMMA = '1.01';
-
 export const histQuantilesSql = (percents: readonly number[]): Sql => {
   if (!percents.every((pc) => Number.isInteger(pc) && pc > 0 && pc <= 100)) throw new Error('percents are integers in (0, 100]');
   return sql`
   arrayMap((r, i) -> if(r = 0, NULL, multiIf(
       h_min[i] = h_max[i] OR r = arrayCumSum(h_counts)[i] - h_counts[i] + 1, toFloat64(h_min[i]),
       r = arrayCumSum(h_counts)[i], toFloat64(h_max[i]),
-      least(toFloat64(h_max[i]), greatest(toFloat64(h_min[i]), sign(h_keys[i]) * 2 * pow(${unsafeRaw(GAMMA)}, abs(h_keys[i])) / (1 + ${unsafeRaw(GAMMA)}))))),
+      least(toFloat64(h_max[i]), greatest(toFloat64(h_min[i]), sign(h_keys[i]) * 2 * pow(${HIST_GAMMA}, abs(h_keys[i])) / (1 + ${HIST_GAMMA}))))),
     arrayMap(pc -> toUInt64(least(arraySum(h_counts), greatest(1, intDiv(pc * arraySum(h_counts) + 99, 100)))) * (arraySum(h_counts) > 0),
              [${unsafeRaw(percents.join(', '))}]) AS _ranks,
     arrayMap(r -> arrayFirstIndex(x -> x >= r, arrayCumSum(h_counts)), _ranks))`;

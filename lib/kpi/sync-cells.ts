@@ -41,16 +41,20 @@ const rawCells = (scope: QueryScope, ranges: Sql, sloMs: number, withTs: boolean
         LIMIT 1 BY event_id)`;
 
 /**
- * A rollup row carries its histogram as arrays; it becomes one cell per bucket (LEFT ARRAY JOIN keeps a
- * row without delivered messages), with the row's counts on its first bucket only, so sums stay exact.
+ * A rollup row (hourly or daily) carries its histogram as arrays; it becomes one cell per bucket (LEFT ARRAY
+ * JOIN keeps a row without delivered messages), with the row's counts on its first bucket only, so sums stay exact.
  */
+const UNROLL = sql`LEFT ARRAY JOIN arrayEnumerate(hist_keys) AS i, hist_keys AS hk, hist_counts AS hc, hist_min AS hn, hist_max AS hx`;
+const UNROLLED_COUNTS = sql`
+  if(i <= 1, messages, 0) AS n_messages, if(i <= 1, delivered, 0) AS n_delivered, if(i <= 1, failed, 0) AS n_failed,
+  if(i <= 1, retried, 0) AS n_retried, if(i <= 1, dead_lettered, 0) AS n_dead_lettered, if(i <= 1, breaches, 0) AS n_breaches,
+  lag_max, hk AS k, hc AS c, hn AS mn, hx AS mx`;
+
 const rollupCells = (scope: QueryScope, h0: number, h1: number, stale: readonly string[], withTs: boolean, also: Sql): Sql => sql`
   SELECT ${withTs ? sql`toDateTime64(hour, 3, 'UTC') AS ts,` : sql``} warehouse_id, source_system, target_system, if(has_interface = 1, toNullable(interface), NULL) AS interface,
-         if(i <= 1, messages, 0) AS n_messages, if(i <= 1, delivered, 0) AS n_delivered, if(i <= 1, failed, 0) AS n_failed,
-         if(i <= 1, retried, 0) AS n_retried, if(i <= 1, dead_lettered, 0) AS n_dead_lettered, if(i <= 1, breaches, 0) AS n_breaches,
-         lag_max, hk AS k, hc AS c, hn AS mn, hx AS mx
+         ${UNROLLED_COUNTS}
   FROM sync_lag_hourly FINAL
-  LEFT ARRAY JOIN arrayEnumerate(hist_keys) AS i, hist_keys AS hk, hist_counts AS hc, hist_min AS hn, hist_max AS hx
+  ${UNROLL}
   WHERE hour >= toDateTime(${p.i64(h0 / 1000)}, 'UTC') AND hour < toDateTime(${p.i64(h1 / 1000)}, 'UTC')
     AND ${scopeFilter(scope)}
     AND concat(warehouse_id, '\\0', toString(toUnixTimestamp(hour))) NOT IN ${p.strs(stale)} AND ${also}`;
@@ -60,11 +64,9 @@ const range = (from: number, to: number) => sql`observed_at >= ${p.time(from)} A
 /** A daily rollup row (0011) as cells of its warehouse; it has no route or interface (warehouseOnly callers). */
 const dailyCells = (scope: QueryScope, d0: number, d1: number, stale: readonly string[]): Sql => sql`
   SELECT warehouse_id, '' AS source_system, '' AS target_system, CAST(NULL, 'Nullable(String)') AS interface,
-         if(i <= 1, messages, 0) AS n_messages, if(i <= 1, delivered, 0) AS n_delivered, if(i <= 1, failed, 0) AS n_failed,
-         if(i <= 1, retried, 0) AS n_retried, if(i <= 1, dead_lettered, 0) AS n_dead_lettered, if(i <= 1, breaches, 0) AS n_breaches,
-         lag_max, hk AS k, hc AS c, hn AS mn, hx AS mx
+         ${UNROLLED_COUNTS}
   FROM sync_lag_daily FINAL
-  LEFT ARRAY JOIN arrayEnumerate(hist_keys) AS i, hist_keys AS hk, hist_counts AS hc, hist_min AS hn, hist_max AS hx
+  ${UNROLL}
   WHERE day >= toDate(toDateTime(${p.i64(d0 / 1000)}, 'UTC')) AND day < toDate(toDateTime(${p.i64(d1 / 1000)}, 'UTC'))
     AND ${scopeFilter(scope)}
     AND concat(warehouse_id, '\\0', toString(toUnixTimestamp(toDateTime(day, 'UTC')))) NOT IN ${p.strs(stale)}`;

@@ -1,4 +1,4 @@
-import { p, sql, type Sql } from './sql';
+import { p, sql, unsafeRaw, type Sql } from './sql';
 
 /**
  * The packed `first_shipment` record of the `invoice_postings` rollup (0005_postings.sql): a
@@ -11,13 +11,16 @@ export const FIRST_SHIPMENT = sql`concat(leftPad(toString(toUnixTimestamp64Milli
   '\\0', toString(warehouse_id), '\\0', ifNull(toString(amount), ''), '\\0', toString(currency),
   '\\0', if(isNull(document_ref), '', concat('=', assumeNotNull(document_ref))))`;
 
+/** The histograms' bucket ratio γ (a constant of the stored schema: 0007/0008 and their rollup rows use it). */
+export const HIST_GAMMA = unsafeRaw('1.01');
+
 /**
  * The sync-lag histogram bucket of a lag in ms (0007_sync_rollup.sql): k > 0 holds [1.01^(k-1), 1.01^k),
  * −k the same negative range, 0 only 0. The refresher and the raw read path both use this one
  * expression, so a rollup row and the raw rows it replaces land in the same buckets.
  */
 export const lagBucket = (lagMs: Sql): Sql =>
-  sql`toInt16(if(${lagMs} = 0, 0, sign(${lagMs}) * (floor(log(abs(${lagMs})) / log(1.01)) + 1)))`;
+  sql`toInt16(if(${lagMs} = 0, 0, sign(${lagMs}) * (floor(log(abs(${lagMs})) / log(${HIST_GAMMA})) + 1)))`;
 
 /** Lag of a sync.message in ms, as metrics.md §1 defines it (observed − occurred). */
 export const LAG_MS = sql`toInt64(dateDiff('millisecond', occurred_at, observed_at))`;
