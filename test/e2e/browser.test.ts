@@ -122,7 +122,9 @@ describe('lag hints (metrics.md §10)', () => {
     await page.goto(`${base}/sync`);
     const banner = page.getByTestId('outage');
     await expect.poll(() => banner.getByLabel('Likely causes at DC-DAL').getByTestId('lag-hint').first().innerText(), { timeout: 60_000 }).toMatch(cause);
-    await page.goto(`${base}/`);
+    // Filtered to DC-DAL: its rank among all eight depends on the demo month's other breaches (anchored
+    // at "now"), which made a fleet-wide top 3 a time-of-day flake; the hint rendering is what is tested.
+    await page.goto(`${base}/?warehouse=DC-DAL`);
     await expect.poll(() => page.locator('#worst').getByLabel('Likely causes at DC-DAL').getByTestId('lag-hint').first().innerText(), { timeout: 60_000 }).toMatch(cause);
     await page.goto(`${base}/w/DC-DAL`);
     await expect.poll(() => page.locator('#w-sync').innerText(), { timeout: 60_000 }).toMatch(cause);
