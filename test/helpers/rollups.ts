@@ -1,4 +1,7 @@
-import { afterEach } from 'vitest';
+import { afterEach, vi } from 'vitest';
+import { validateEvent } from '@/lib/events';
+import { toEventRow } from '@/lib/events/row';
+import { getClient, insertRows } from '@/lib/store';
 import { useTestStore } from './store';
 
 /**
@@ -36,4 +39,31 @@ export function useRollupTestStore(): void {
   afterEach(() => {
     delete process.env.CT_FORCE_RAW;
   });
+}
+
+/**
+ * What a kill -9 right after a batch's `events` insert leaves: its rows (all, or the first `keep`: a
+ * half-written insert) in `events`, none of the pipeline's own counters, and the batch never acknowledged.
+ */
+export async function writeEventsOnly(events: readonly Record<string, unknown>[], nowMs: number, keep = events.length): Promise<void> {
+  const rows = events.slice(0, keep).map((e) => {
+    const r = validateEvent(e, nowMs);
+    if (!r.ok) throw new Error(r.reason);
+    return toEventRow(r.event, nowMs);
+  });
+  await insertRows('events', rows);
+}
+
+/**
+ * Runs a read and returns its value with the text of every statement it sent on the read session, so a
+ * test can tell which tables answered it (and that a "rollup" answer did not come from raw events alone).
+ */
+export async function withStatements<T>(read: () => Promise<T>): Promise<{ value: T; statements: string[] }> {
+  const spy = vi.spyOn(getClient('read'), 'query');
+  try {
+    const value = await read();
+    return { value, statements: spy.mock.calls.map((c) => c[0].query) };
+  } finally {
+    spy.mockRestore();
+  }
 }
