@@ -1,35 +1,57 @@
 /**
- * `npm run bench [-- --events N]`: generate N demo events, ingest them through the CLI and through the
- * HTTP API of a server started the way users start it, time every KPI endpoint, and compare each with
- * the raw engine doing the same work (its own NDJSON load; plain SQL on the raw table). Writes
- * bench/report.md and bench/report.json. Scratch data (NDJSON, three stores, logs) lives in a fresh
- * directory under the OS temp dir, removed after a successful run (CT_BENCH_KEEP=1 keeps it).
+ * `npm run bench [-- --events N] [--mixed-seconds S]`: generate N demo events, ingest them through the CLI
+ * and through the HTTP API of a server started the way users start it (first half 1 client, second half
+ * 4 clients), time every KPI endpoint computed (shared reads off), then restart the server with the
+ * defaults and measure the dashboard pages in Chromium and issue 15's mixed load (S seconds, default 300;
+ * 0 skips it). Each is compared with the raw engine doing the same work where there is one (its own NDJSON
+ * load; plain SQL on the raw table). Writes bench/report.md and bench/report.json. Scratch data (NDJSON,
+ * stores, logs, the bench users file) lives in a fresh directory under the OS temp dir, removed after a
+ * successful run (CT_BENCH_KEEP=1 keeps it).
  */
 import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { httpPhase, kpiRows, type RawKpi } from './assemble';
 import { generateEvents } from './generate';
+import { httpIngest } from './http-ingest';
 import { buildProbes } from './kpis';
+import { mixedLoad } from './mixed-load';
+import { benchUsers, dashboardPages, pageLoads } from './pages';
 import { spawnTracked, tail, treePeak } from './procs';
-import { growthOf, ingestTable, kpiTable, loadHistory, markdown, targetsOf, targetsTable, type KpiRow, type Report } from './report';
-import { httpIngest, kpiLatency, serverPeak, settleServer, startServer } from './server';
+import { REASONS_AS_OF } from './reasons';
+import { growthOf, ingestTable, kpiTable, loadHistory, markdown, targetsTable, type Report } from './report';
+import { kpiLatency, serverPeak, settleServer, startServer, type Server } from './server';
 import { mib, round } from './stats';
+import { cliProgress, steadiness } from './steady';
+import { targetsOf } from './targets';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const OUT = fs.mkdtempSync(path.join(os.tmpdir(), 'ct-bench-'));
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-const CLIENTS = 2;
 const BODY_BYTES = 8 * 1024 * 1024;
 
 const log = (s: string) => console.error(`[bench] ${s}`);
 
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? undefined : (process.argv[i + 1] ?? '');
+}
+
 function argEvents(): number {
-  const i = process.argv.indexOf('--events');
-  if (i < 0) return 1_000_000;
-  const raw = (process.argv[i + 1] ?? '').replace(/[_,]/g, '');
+  const v = arg('--events');
+  if (v === undefined) return 1_000_000;
+  const raw = v.replace(/[_,]/g, '');
   const n = /^\d+(\.\d+)?[kKmM]?$/.test(raw) ? Number.parseFloat(raw) * ({ k: 1e3, m: 1e6 }[raw.slice(-1).toLowerCase()] ?? 1) : NaN;
-  if (!Number.isInteger(n) || n < 1000) throw new Error(`--events: expected an integer ≥ 1000 (e.g. 1000000 or 1m), got "${process.argv[i + 1] ?? ''}"`);
+  if (!Number.isInteger(n) || n < 1000) throw new Error(`--events: expected an integer ≥ 1000 (e.g. 1000000 or 1m), got "${v}"`);
+  return n;
+}
+
+function argMixedSeconds(): number {
+  const v = arg('--mixed-seconds');
+  if (v === undefined) return 300;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--mixed-seconds: expected a whole number of seconds ≥ 0, got "${v}"`);
   return n;
 }
 
@@ -68,10 +90,17 @@ const childEnv = (dataDir: string): NodeJS.ProcessEnv => {
   return env;
 };
 
+/** A clean shutdown (generous grace): the restart on the same store should not start with a crash repair. */
+async function stopServer(server: Server): Promise<void> {
+  await server.proc.stop(30_000);
+  server.proc.stopPolling();
+}
+
 async function main() {
   const started = performance.now();
   const loadAtStart = loadAvg();
   const n = argEvents();
+  const mixedSeconds = argMixedSeconds();
   const phases: Record<string, number> = {};
   let mark = performance.now();
   const phase = (name: string) => {
@@ -94,7 +123,8 @@ async function main() {
   log('ingesting through the CLI (npm run ingest)…');
   const cliDir = path.join(OUT, 'data-cli');
   const cli = await runChild('cli', [TSX, 'ingest/cli.ts', file], childEnv(cliDir));
-  const cliTotals = /\{"accepted":(\d+),"duplicates":(\d+),"rejected":(\d+)\}/.exec(fs.readFileSync(cli.logFile, 'utf8'));
+  const cliLog = fs.readFileSync(cli.logFile, 'utf8');
+  const cliTotals = /\{"accepted":(\d+),"duplicates":(\d+),"rejected":(\d+)\}/.exec(cliLog);
   if (cli.code !== 0 || !cliTotals) throw new Error(`CLI ingest failed (exit ${cli.code}); log ${cli.logFile}:\n${tail(cli.logFile)}`);
   phase('cli_ingest');
   log(`CLI: ${Math.round(n / cli.seconds)} events/s, peak RSS ${mib(cli.peak.bytes)} MiB`);
@@ -105,10 +135,7 @@ async function main() {
   const rk = await runChild('raw-kpi', [TSX, 'bench/raw-worker.ts', 'kpi', probesFile, rawKpiOut], childEnv(cliDir));
   if (rk.code !== 0) throw new Error(`raw KPI baseline failed; log ${rk.logFile}:\n${tail(rk.logFile)}`);
   phase('raw_kpi');
-  const rawKpi = JSON.parse(fs.readFileSync(rawKpiOut, 'utf8')) as {
-    settle_seconds: number; parts: number; stored: number; version: string;
-    probes: { key: string; statements: number; cold_ms: number | null; p50_ms: number | null; p95_ms: number | null; figure: number | null; error: string | null }[];
-  };
+  const rawKpi = JSON.parse(fs.readFileSync(rawKpiOut, 'utf8')) as RawKpi;
 
   // 4. the engine's own load of the same NDJSON into a fresh store
   log('raw engine load of the same NDJSON…');
@@ -121,85 +148,104 @@ async function main() {
   phase('raw_load');
   log(`raw load: ${Math.round(rawRate)} events/s`);
 
-  // 5. server: HTTP ingest, then KPI latency
-  log('starting the server (node scripts/start.mjs)…');
-  const server = await startServer(ROOT, path.join(OUT, 'data-server'), path.join(OUT, 'server.log'));
-  let report: Report;
+  // 5. server, reads computed (CT_READ_MAX_AGE_S=0): HTTP ingest (half with 1 client, half with 4), then KPI latency
+  const serverDir = path.join(OUT, 'data-server');
+  const users = benchUsers(OUT);
+  log('starting the server (node scripts/start.mjs, CT_READ_MAX_AGE_S=0)…');
+  const server = await startServer(ROOT, serverDir, path.join(OUT, 'server.log'), { CT_READ_MAX_AGE_S: '0', ...users.env });
+  const half = Math.floor(n / 2);
+  let http1, http4, peakIngest, settleMs, timings, peakKpi;
   try {
     phase('server_start');
-    log(`server healthy at ${server.url} after ${server.readySeconds.toFixed(0)} s${server.built ? ' (built first)' : ''}; posting NDJSON…`);
-    const http = await httpIngest(server.url, file, CLIENTS, BODY_BYTES);
-    if (http.events !== n) throw new Error(`HTTP ingest sent ${http.events} lines, expected ${n}`);
-    const peakIngest = serverPeak(server);
-    phase('http_ingest');
-    log(`HTTP: ${Math.round(n / http.seconds)} events/s, ack p50 ${http.ackMs.p50?.toFixed(0)} ms p99 ${http.ackMs.p99?.toFixed(0)} ms, server peak ${mib(peakIngest.bytes)} MiB`);
-    const settleMs = await settleServer(server);
+    log(`server healthy at ${server.url} after ${server.readySeconds.toFixed(0)} s${server.built ? ' (built first)' : ''}; posting lines 1–${half} with 1 client…`);
+    http1 = await httpIngest(server.url, file, { clients: 1, targetBytes: BODY_BYTES, from: 0, to: half });
+    phase('http_ingest_1');
+    log(`HTTP 1 client: ${Math.round(http1.events / http1.seconds)} events/s; posting lines ${half + 1}–${n} with 4 clients…`);
+    http4 = await httpIngest(server.url, file, { clients: 4, targetBytes: BODY_BYTES, from: half, to: n });
+    phase('http_ingest_4');
+    if (http1.events + http4.events !== n) throw new Error(`HTTP ingest sent ${http1.events + http4.events} lines, expected ${n}`);
+    peakIngest = serverPeak(server);
+    log(`HTTP 4 clients: ${Math.round(http4.events / http4.seconds)} events/s; server peak ${mib(peakIngest.bytes)} MiB`);
+    settleMs = await settleServer(server);
     phase('server_settle');
-    log(`KPI latency over HTTP (settled ${Math.round(settleMs / 1000)} s)…`);
-    const timings = await kpiLatency(server.url, probes, log);
-    const peak = serverPeak(server);
+    log(`KPI latency over HTTP, computed (settled ${Math.round(settleMs / 1000)} s)…`);
+    timings = await kpiLatency(server.url, probes, log);
+    peakKpi = serverPeak(server);
     phase('kpi_http');
-
-    const kpis: KpiRow[] = probes.map((p) => {
-      const t = timings.find((x) => x.key === p.key);
-      const r = rawKpi.probes.find((x) => x.key === p.key);
-      const ratio = (a: number | null | undefined, b: number | null | undefined) => (a && b ? round(a / b, 2) : null);
-      return {
-        key: p.key, endpoint: p.endpoint, window: p.window, status: t?.status ?? 'error',
-        cold_ms: t?.cold_ms ?? null, p50_ms: t?.p50_ms ?? null, p95_ms: t?.p95_ms ?? null,
-        raw_statements: r?.statements ?? 0, raw_cold_ms: r?.cold_ms ?? null, raw_p50_ms: r?.p50_ms ?? null, raw_p95_ms: r?.p95_ms ?? null,
-        ratio_p50: ratio(t?.p50_ms, r?.p50_ms), ratio_p95: ratio(t?.p95_ms, r?.p95_ms),
-        figure_name: p.figureName, figure: t?.figure ?? null, raw_figure: r?.figure ?? null,
-        error: t?.error ?? r?.error ?? null,
-      };
-    });
-    const cliNote = `accepted ${cliTotals[1]}, duplicates ${cliTotals[2]}, rejected ${cliTotals[3]}; wall time of the whole command`;
-    const partial: Omit<Report, 'targets'> = {
-      date: new Date().toISOString(),
-      events: n,
-      total_seconds: 0,
-      phases,
-      machine: { ...machine(loadAtStart), chdb_engine: rawLoad.version },
-      data: {
-        generator: 'ingest/demo.ts generateDemo (8 warehouses)',
-        days: gen.days, scale: round(gen.scale, 3), from: new Date(gen.startMs).toISOString(), to: new Date(gen.endMs).toISOString(),
-        ndjson_mib: mib(gen.bytes), generated_past_n_and_dropped: gen.cutOff, drill_down_probe: gen.correlationId,
-      },
-      ingest: [
-        { path: 'CLI (`npm run ingest`)', seconds: round(cli.seconds, 1), events_per_s: Math.round(n / cli.seconds), vs_raw: round(n / cli.seconds / rawRate, 3), peak_rss_mib: mib(cli.peak.bytes), note: cliNote },
-        { path: `HTTP POST /api/v1/ingest (${CLIENTS} clients)`, seconds: round(http.seconds, 1), events_per_s: Math.round(n / http.seconds), vs_raw: round(n / http.seconds / rawRate, 3), peak_rss_mib: mib(peakIngest.bytes), note: 'server process peak during ingest' },
-        { path: 'raw engine: INSERT … SELECT FROM file(JSONEachRow)', seconds: round(rawLoad.seconds, 1), events_per_s: Math.round(rawRate), vs_raw: null, peak_rss_mib: mib(rl.peak.bytes), note: 'plain MergeTree, same columns and indexes as events; INSERT time only' },
-      ],
-      http: {
-        clients: http.clients, requests: http.requests, retries: http.retries, body_mib: `${http.bodyMiB.min.toFixed(1)}–${http.bodyMiB.max.toFixed(1)}`,
-        ack_p50_ms: http.ackMs.p50, ack_p99_ms: http.ackMs.p99, ack_max_ms: http.ackMs.max,
-        accepted: http.accepted, duplicates: http.duplicates, rejected: http.rejected,
-      },
-      server: {
-        built: server.built, ready_seconds: round(server.readySeconds, 0), settle_seconds: round(settleMs / 1000, 0),
-        peak_rss_ingest_mib: mib(peakIngest.bytes), peak_rss_mib: mib(peak.bytes), peak_process: `${peak.name} (pid ${peak.pid})`,
-      },
-      raw_store: { parts: rawKpi.parts, stored: rawKpi.stored, settle_seconds: round(rawKpi.settle_seconds, 0) },
-      kpis,
-      growth: null,
-      history: {},
-    };
-    const history = loadHistory(path.join(ROOT, 'bench', 'report.json'));
-    history[String(n)] = {
-      date: partial.date,
-      events: n,
-      kpi: Object.fromEntries(kpis.map((k) => [k.key, { p50_ms: k.p50_ms, p95_ms: k.p95_ms }])),
-      ingest_events_per_s: Object.fromEntries(partial.ingest.map((i) => [i.path, i.events_per_s])),
-      server_peak_rss_mib: mib(peak.bytes),
-    };
-    partial.history = history;
-    partial.growth = growthOf(history);
-    partial.total_seconds = round((performance.now() - started) / 1000, 0);
-    report = { ...partial, targets: targetsOf(partial) };
   } finally {
-    await server.proc.stop();
-    server.proc.stopPolling();
+    await stopServer(server);
   }
+
+  // 6. the same store, restarted as users get it (shared reads on): page loads in Chromium, then the mixed load
+  log('restarting the server with the defaults (shared reads on)…');
+  const server2 = await startServer(ROOT, serverDir, path.join(OUT, 'server-defaults.log'), users.env);
+  let pages, mixed;
+  try {
+    await settleServer(server2);
+    phase('server_restart');
+    log('page loads in Chromium…');
+    const pageBase = server2.url.replace('127.0.0.1', 'localhost'); // NEXTAUTH_URL's host, for the session cookie
+    pages = await pageLoads(pageBase, users, dashboardPages('DC-ATL', gen.correlationId), log);
+    phase('page_loads');
+    if (mixedSeconds > 0) {
+      log(`mixed load for ${mixedSeconds} s…`);
+      mixed = await mixedLoad(server2.url, mixedSeconds, (s) => log(s.trim()));
+      phase('mixed_load');
+    }
+  } finally {
+    await stopServer(server2);
+  }
+  const peakDefaults = treePeak(server2.proc);
+
+  const kpis = kpiRows(probes, timings, rawKpi);
+  const cliNote = `accepted ${cliTotals[1]}, duplicates ${cliTotals[2]}, rejected ${cliTotals[3]}; wall time of the whole command`;
+  const h1 = httpPhase('http-1', http1, `1–${half}`, rawRate);
+  const h4 = httpPhase('http-4', http4, `${half + 1}–${n}`, rawRate);
+  const serverMax = Math.max(peakKpi.bytes, peakDefaults.bytes);
+  const partial: Omit<Report, 'targets'> = {
+    date: new Date().toISOString(),
+    events: n,
+    total_seconds: 0,
+    phases,
+    machine: { ...machine(loadAtStart), chdb_engine: rawLoad.version },
+    data: {
+      generator: 'ingest/demo.ts generateDemo (8 warehouses)',
+      days: gen.days, scale: round(gen.scale, 3), from: new Date(gen.startMs).toISOString(), to: new Date(gen.endMs).toISOString(),
+      ndjson_mib: mib(gen.bytes), generated_past_n_and_dropped: gen.cutOff, drill_down_probe: gen.correlationId,
+    },
+    ingest: [
+      { id: 'cli', path: 'CLI (`npm run ingest`)', events: n, seconds: round(cli.seconds, 1), events_per_s: Math.round(n / cli.seconds), vs_raw: round(n / cli.seconds / rawRate, 3), peak_rss_mib: mib(cli.peak.bytes), note: cliNote, steady: steadiness(cliProgress(cliLog)) },
+      { id: 'http-1', path: 'HTTP POST /api/v1/ingest (1 client)', events: h1.events, seconds: h1.seconds, events_per_s: h1.events_per_s, vs_raw: h1.vs_raw, peak_rss_mib: null, note: `lines ${h1.lines}; ack p50 ${Math.round(h1.ack_p50_ms ?? 0)} ms, p99 ${Math.round(h1.ack_p99_ms ?? 0)} ms`, steady: steadiness(http1.timeline) },
+      { id: 'http-4', path: 'HTTP POST /api/v1/ingest (4 clients)', events: h4.events, seconds: h4.seconds, events_per_s: h4.events_per_s, vs_raw: h4.vs_raw, peak_rss_mib: mib(peakIngest.bytes), note: `lines ${h4.lines}; ack p50 ${Math.round(h4.ack_p50_ms ?? 0)} ms, p99 ${Math.round(h4.ack_p99_ms ?? 0)} ms; peak RSS = server over both HTTP phases`, steady: steadiness(http4.timeline) },
+      { id: 'raw', path: 'raw engine: INSERT … SELECT FROM file(JSONEachRow)', events: n, seconds: round(rawLoad.seconds, 1), events_per_s: Math.round(rawRate), vs_raw: null, peak_rss_mib: mib(rl.peak.bytes), note: 'plain MergeTree, same columns and indexes as events; INSERT time only', steady: null },
+    ],
+    http: [h1, h4],
+    server: {
+      built: server.built, ready_seconds: round(server.readySeconds, 0), settle_seconds: round(settleMs / 1000, 0),
+      peak_rss_ingest_mib: mib(peakIngest.bytes), peak_rss_mib: mib(peakKpi.bytes), peak_process: `${peakKpi.name} (pid ${peakKpi.pid})`,
+      restart_ready_seconds: round(server2.readySeconds, 0),
+    },
+    memory: { cli_load_mib: mib(cli.peak.bytes), server_load_mib: mib(peakIngest.bytes), server_kpi_mib: mib(peakKpi.bytes), server_defaults_mib: mib(peakDefaults.bytes), server_max_mib: mib(serverMax) },
+    mixed: mixed ?? null,
+    pages: pages ?? null,
+    raw_store: { parts: rawKpi.parts, stored: rawKpi.stored, settle_seconds: round(rawKpi.settle_seconds, 0) },
+    kpis,
+    growth: null,
+    history: {},
+    reasons_as_of: REASONS_AS_OF,
+  };
+  const history = loadHistory(path.join(ROOT, 'bench', 'report.json'));
+  history[String(n)] = {
+    date: partial.date,
+    events: n,
+    kpi: Object.fromEntries(kpis.map((k) => [k.key, { p50_ms: k.p50_ms, p95_ms: k.p95_ms }])),
+    ingest_events_per_s: Object.fromEntries(partial.ingest.map((i) => [i.path, i.events_per_s])),
+    server_peak_rss_mib: mib(serverMax),
+  };
+  partial.history = history;
+  partial.growth = growthOf(history);
+  partial.total_seconds = round((performance.now() - started) / 1000, 0);
+  const report: Report = { ...partial, targets: targetsOf(partial) };
 
   fs.writeFileSync(path.join(ROOT, 'bench', 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   fs.writeFileSync(path.join(ROOT, 'bench', 'report.md'), markdown(report));

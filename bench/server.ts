@@ -5,8 +5,8 @@ import { freePort, spawnTracked, tail, treePeak, waitIdle, type Tracked } from '
 import { percentile, sleep } from './stats';
 
 /**
- * The server side of the bench: `node scripts/start.mjs` exactly as users start it, NDJSON posted to
- * /api/v1/ingest by concurrent clients, then every KPI endpoint timed over HTTP.
+ * The server side of the bench: `node scripts/start.mjs` exactly as users start it, and every KPI endpoint
+ * timed over HTTP (the NDJSON posting is in http-ingest.ts).
  */
 
 export const API_TOKEN = 'bench-api-token';
@@ -29,7 +29,8 @@ function isAlive(pid: number): boolean {
   }
 }
 
-export async function startServer(root: string, dataDir: string, logFile: string): Promise<Server> {
+/** `extraEnv`: settings of this start (e.g. CT_READ_MAX_AGE_S=0 to time computed reads, CT_USERS_FILE). */
+export async function startServer(root: string, dataDir: string, logFile: string, extraEnv: Record<string, string> = {}): Promise<Server> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -40,7 +41,8 @@ export async function startServer(root: string, dataDir: string, logFile: string
     CT_API_TOKEN: API_TOKEN,
     CT_INGEST_TOKEN: INGEST_TOKEN,
   };
-  for (const k of ['CT_USERS_FILE', 'CLICKHOUSE_URL', 'CLICKHOUSE_CLUSTER', 'NEXTAUTH_URL', 'CT_CONFIG_FILE', 'CT_FORCE_RAW'] as const) delete env[k];
+  for (const k of ['CT_USERS_FILE', 'CLICKHOUSE_URL', 'CLICKHOUSE_CLUSTER', 'NEXTAUTH_URL', 'CT_CONFIG_FILE', 'CT_FORCE_RAW', 'CT_READ_MAX_AGE_S'] as const) delete env[k];
+  Object.assign(env, extraEnv);
   const proc = spawnTracked(process.execPath, ['scripts/start.mjs'], { cwd: root, env, logFile });
   const url = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
@@ -64,109 +66,6 @@ export async function startServer(root: string, dataDir: string, logFile: string
   // `next build` ran in this tree too; its peak is not the server's, and it has exited by now.
   for (const pid of [...proc.peaks.keys()]) if (!isAlive(pid)) proc.peaks.delete(pid);
   return { url, proc, built, readySeconds: (performance.now() - t0) / 1000, logFile };
-}
-
-/** NDJSON bodies of at most `target` bytes, cut at line ends, read from the file as they are needed. */
-async function* bodies(file: string, target: number): AsyncGenerator<{ bytes: Buffer; lines: number }> {
-  let parts: Buffer[] = [];
-  let size = 0;
-  let lines = 0;
-  let carry = Buffer.alloc(0);
-  const take = () => {
-    const body = { bytes: Buffer.concat(parts), lines };
-    parts = [];
-    size = 0;
-    lines = 0;
-    return body;
-  };
-  for await (const piece of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    const buf = carry.length > 0 ? Buffer.concat([carry, piece]) : piece;
-    let seg = 0;
-    let pos = 0;
-    for (let nl = buf.indexOf(10, pos); nl >= 0; nl = buf.indexOf(10, pos)) {
-      const pendingSize = size + (pos - seg);
-      if (pendingSize > 0 && pendingSize + (nl + 1 - pos) > target) {
-        parts.push(buf.subarray(seg, pos));
-        size += pos - seg;
-        seg = pos;
-        yield take();
-      }
-      lines++;
-      pos = nl + 1;
-    }
-    if (pos > seg) {
-      parts.push(buf.subarray(seg, pos));
-      size += pos - seg;
-    }
-    carry = Buffer.from(buf.subarray(pos));
-  }
-  if (carry.length > 0) {
-    parts.push(carry);
-    size += carry.length;
-    lines++;
-  }
-  if (size > 0) yield take();
-}
-
-export interface HttpIngest {
-  seconds: number;
-  events: number;
-  requests: number;
-  retries: number;
-  accepted: number;
-  duplicates: number;
-  rejected: number;
-  bodyMiB: { min: number; max: number };
-  ackMs: { p50: number | null; p99: number | null; max: number | null };
-  clients: number;
-}
-
-export async function httpIngest(url: string, file: string, clients: number, targetBytes: number): Promise<HttpIngest> {
-  const source = bodies(file, targetBytes);
-  const acks: number[] = [];
-  const totals = { accepted: 0, duplicates: 0, rejected: 0, events: 0, requests: 0, retries: 0 };
-  let minB = Infinity;
-  let maxB = 0;
-  const worker = async () => {
-    for (;;) {
-      const next = await source.next();
-      if (next.done) return;
-      const { bytes, lines } = next.value;
-      minB = Math.min(minB, bytes.length);
-      maxB = Math.max(maxB, bytes.length);
-      for (let attempt = 0; ; attempt++) {
-        const t0 = performance.now();
-        const res = await fetch(`${url}/api/v1/ingest`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${INGEST_TOKEN}`, 'content-type': 'application/x-ndjson' },
-          body: new Uint8Array(bytes),
-        });
-        const body = (await res.json()) as { accepted?: number; duplicates?: number; rejected?: number; error?: { message?: string } };
-        if ((res.status === 429 || res.status === 503) && attempt < 50) {
-          totals.retries++;
-          await sleep(1000 * Math.max(1, Number(res.headers.get('retry-after')) || 1));
-          continue;
-        }
-        if (res.status !== 200 && res.status !== 207) throw new Error(`POST /api/v1/ingest answered ${res.status}: ${body.error?.message ?? ''}`);
-        acks.push(performance.now() - t0);
-        totals.requests++;
-        totals.events += lines;
-        totals.accepted += body.accepted ?? 0;
-        totals.duplicates += body.duplicates ?? 0;
-        totals.rejected += body.rejected ?? 0;
-        break;
-      }
-    }
-  };
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: clients }, worker));
-  const seconds = (performance.now() - t0) / 1000;
-  const { events, requests, retries, accepted, duplicates, rejected } = totals;
-  return {
-    seconds, events, requests, retries, accepted, duplicates, rejected, clients,
-    bodyMiB: { min: minB / 1048576, max: maxB / 1048576 },
-    ackMs: { p50: percentile(acks, 0.5), p99: percentile(acks, 0.99), max: percentile(acks, 1) },
-  };
 }
 
 export interface KpiTiming {

@@ -33,8 +33,8 @@ export async function post(base: string, body: Buffer | string, opts: PostOption
   return call(`${base}${opts.path ?? '/api/v1/ingest'}`, { method: 'POST', headers, body: new Uint8Array(payload) }, opts.timeoutMs ?? 120_000);
 }
 
-export async function get(base: string, p: string, timeoutMs = 60_000): Promise<Answer> {
-  return call(`${base}${p}`, { headers: { authorization: `Bearer ${API_TOKEN}` } }, timeoutMs);
+export async function get(base: string, p: string, timeoutMs = 60_000, token = API_TOKEN): Promise<Answer> {
+  return call(`${base}${p}`, { headers: { authorization: `Bearer ${token}` } }, timeoutMs);
 }
 
 async function call(url: string, init: RequestInit, timeoutMs: number): Promise<Answer> {

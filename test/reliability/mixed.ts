@@ -11,7 +11,8 @@ export interface MixedOptions {
   eventsPerSecond?: number;
   /** Ingest batches per second (each eventsPerSecond / batchesPerSecond events). */
   batchesPerSecond?: number;
-  server?: TestServer;
+  /** A running server to load (not stopped, no store check); its own tokens when it is not a TestServer's. */
+  server?: { url: string; apiToken?: string; ingestToken?: string };
   say?: (s: string) => void;
 }
 
@@ -43,9 +44,9 @@ function dashboardMix(now: number, corr: string[], exc: string[]): (() => string
   ];
 }
 
-async function drillTargets(base: string): Promise<{ corr: string[]; exc: string[] }> {
-  const unposted = await get(base, '/api/v1/kpi/invoice-latency/unposted?limit=200');
-  const open = await get(base, '/api/v1/exceptions?status=all&limit=200');
+async function drillTargets(base: string, token?: string): Promise<{ corr: string[]; exc: string[] }> {
+  const unposted = await get(base, '/api/v1/kpi/invoice-latency/unposted?limit=200', 60_000, token);
+  const open = await get(base, '/api/v1/exceptions?status=all&limit=200', 60_000, token);
   const corr = ((unposted.body as { items?: { correlation_id: string }[] })?.items ?? []).map((i) => i.correlation_id);
   const items = (open.body as { items?: { exception_id: string; correlation_id: string }[] })?.items ?? [];
   return { corr: [...corr, ...items.map((i) => i.correlation_id)], exc: items.map((i) => i.exception_id) };
@@ -57,9 +58,11 @@ export async function mixedScenario(opts: MixedOptions): Promise<ScenarioResult>
   const eps = opts.eventsPerSecond ?? 2000;
   const bps = opts.batchesPerSecond ?? 4;
   const rec = new Recorder(`Mixed load: ${users} dashboard users (~${readRate} req/s) while ingesting ${eps} events/s for ${opts.seconds} s`, opts.say);
-  const server = opts.server ?? (await TestServer.start({ demo: true, readyTimeoutMs: 300_000 }));
+  const own = opts.server ? undefined : await TestServer.start({ demo: true, readyTimeoutMs: 300_000 });
+  const server: NonNullable<MixedOptions['server']> = opts.server ?? own!;
+  const ingestAuth = server.ingestToken ? { headers: { authorization: `Bearer ${server.ingestToken}` } } : {};
   try {
-    const { corr, exc } = await drillTargets(server.url);
+    const { corr, exc } = await drillTargets(server.url, server.apiToken);
     const mix = dashboardMix(Date.now(), corr, exc);
     const reads: Answer[] = [];
     const readsBy = new Map<string, number[]>();
@@ -80,7 +83,7 @@ export async function mixedScenario(opts: MixedOptions): Promise<ScenarioResult>
         const now = Date.now();
         const body = Array.from({ length: perBatch }, (_, k) => JSON.stringify(liveEvent(`mx${i}`, k, now))).join('\n');
         sentEvents += perBatch;
-        inflight.push(post(server.url, body, { timeoutMs: 30_000 }).then((a) => void acks.push(a)));
+        inflight.push(post(server.url, body, { timeoutMs: 30_000, ...ingestAuth }).then((a) => void acks.push(a)));
       }
       await Promise.all(inflight);
     })();
@@ -92,7 +95,7 @@ export async function mixedScenario(opts: MixedOptions): Promise<ScenarioResult>
       while (Date.now() < end) {
         const f = mix[Math.floor(Math.random() * mix.length)]!;
         const p = f();
-        const a = await get(server.url, p, 30_000);
+        const a = await get(server.url, p, 30_000, server.apiToken);
         reads.push(a);
         const key = p.split('?')[0]!.replace(/\/(correlations|exceptions)\/[^/]+$/, '/$1/{id}');
         readsBy.set(key, [...(readsBy.get(key) ?? []), a.ms]);
@@ -119,12 +122,17 @@ export async function mixedScenario(opts: MixedOptions): Promise<ScenarioResult>
     rec.check('dashboard p95', percentile(readLat, 0.95) < 500, ms(percentile(readLat, 0.95)), '< 500 ms', true);
     rec.check('ingest ack p99', percentile(ackLat, 0.99) < 1000, ms(percentile(ackLat, 0.99)), '< 1000 ms', true);
     rec.check('error rate', errorRate < 0.001, pct(errorRate), '< 0.1 %', true);
-    if (!opts.server) {
-      const stored = await liveRows(server);
+    rec.figures = {
+      reads: reads.length, read_errors: readErrors.length, read_p50_ms: percentile(readLat, 0.5), read_p95_ms: percentile(readLat, 0.95),
+      read_p99_ms: percentile(readLat, 0.99), read_max_ms: readLat.length ? Math.max(...readLat) : NaN, batches: acks.length, batch_events: perBatch,
+      ack_errors: ackErrors.length, ack_p50_ms: percentile(ackLat, 0.5), ack_p99_ms: percentile(ackLat, 0.99), events_offered_per_s: sentEvents / opts.seconds,
+    };
+    if (own) {
+      const stored = await liveRows(own);
       rec.check('every acknowledged live event stored once', stored.live === sentEvents && stored.dup === 0, `${stored.live} stored, ${stored.dup} duplicated`, String(sentEvents));
     }
   } finally {
-    if (!opts.server) await server.dispose();
+    if (own) await own.dispose();
   }
   return rec.result();
 }

@@ -29,11 +29,14 @@ export interface ScenarioResult {
   checks: Check[];
   notes: string[];
   seconds: number;
+  /** Raw figures (ms, counts) for callers that judge them against their own targets (the bench). */
+  figures?: Record<string, number>;
 }
 
 export class Recorder {
   readonly checks: Check[] = [];
   readonly notes: string[] = [];
+  figures?: Record<string, number>;
   private readonly started = Date.now();
   constructor(readonly name: string, private readonly say: (s: string) => void = (s) => console.log(s)) {}
 
@@ -50,6 +53,6 @@ export class Recorder {
   }
 
   result(): ScenarioResult {
-    return { name: this.name, checks: this.checks, notes: this.notes, seconds: (Date.now() - this.started) / 1000 };
+    return { name: this.name, checks: this.checks, notes: this.notes, seconds: (Date.now() - this.started) / 1000, figures: this.figures };
   }
 }
