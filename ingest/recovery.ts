@@ -1,4 +1,5 @@
-import { command, p, sql } from '@/lib/store';
+import { z } from 'zod';
+import { command, p, query, sql } from '@/lib/store';
 import { FLOW_BUSINESS_ROWS, FLOW_COLUMNS, flowAggregates } from '@/lib/store/flow-rollup';
 import { EXCEPTION_STATE_AGGREGATES, EXCEPTION_STATE_COLUMNS, EXCEPTION_STATE_ROWS, FIRST_SHIPMENT } from '@/lib/store/rollups';
 import { withSpan } from '@/lib/telemetry/span';
@@ -11,80 +12,135 @@ import { withSpan } from '@/lib/telemetry/span';
  */
 const TAIL_MS = 60 * 60 * 1000;
 
-export async function repairLookups(nowMs = Date.now()): Promise<void> {
-  await withSpan('ingest.recovery', {}, async () => {
-    const since = p.time(nowMs - TAIL_MS);
-    // Everything ingested after the newest recorded id (minus a margin) is re-checked; on a clean
-    // shutdown this finds nothing to add.
-    await command(sql`
-      INSERT INTO event_ids (event_id, ingested_at)
-      SELECT event_id, ingested_at FROM events
-      WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)
-        AND event_id NOT IN (
-          SELECT event_id FROM event_ids
-          WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE))`);
-    // The sync-lag rollup trusts sync_hour_activity to grow with every insert; an insert whose view part
-    // was lost leaves it short. Counting the recent tail again can only make hours look stale (they are
-    // then rebuilt from raw events), never current.
-    await command(sql`
-      INSERT INTO sync_hour_activity (warehouse_id, hour, rows)
-      SELECT toString(warehouse_id), toStartOfHour(observed_at), count()
-      FROM events
-      WHERE type = 'sync.message'
-        AND ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)
-      GROUP BY warehouse_id, toStartOfHour(observed_at)`);
-    // Likewise pipeline_hour_activity (0008): counting the tail again can only make an ingest hour read
-    // raw or be recomputed, never make the pipeline's own counters look complete.
-    await command(sql`
-      INSERT INTO pipeline_hour_activity (hour, rows)
-      SELECT toStartOfHour(ingested_at), count()
-      FROM events
-      WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)
-      GROUP BY toStartOfHour(ingested_at)`);
-    // min/max/argMin/groupUniqArray states are idempotent: re-adding rows cannot change the index or the rollups.
-    await command(sql`
-      INSERT INTO correlation_index (correlation_id, first_at, last_at, warehouses)
-      SELECT correlation_id, min(occurred_at), max(occurred_at), groupUniqArray(toString(warehouse_id))
-      FROM events
-      WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)
-      GROUP BY correlation_id`);
-    await command(sql`
-      INSERT INTO warehouse_activity (warehouse_id, first_at, last_at, last_ingested)
-      SELECT toString(warehouse_id), min(occurred_at), max(occurred_at), max(ingested_at)
-      FROM events
-      WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)
-      GROUP BY warehouse_id`);
-    await command(sql`
-      INSERT INTO inventory_latest (warehouse_id, sku, source_system, latest, latest_at)
-      SELECT toString(warehouse_id), sku, toString(source_system),
-        argMaxState(tuple(quantity, unit_cost, occurred_at), tuple(occurred_at, event_id)), max(occurred_at)
-      FROM events
-      WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)
-        AND type = 'inventory.snapshot' AND source_system IN ('ERP', 'WMS')
-      GROUP BY warehouse_id, sku, source_system`);
-    await command(sql`
-      INSERT INTO invoice_postings (correlation_id, shipped_at, first_shipment, invoiced_at)
-      SELECT correlation_id,
-        minIf(toNullable(occurred_at), type = 'shipment.confirmed'),
-        minIf(toNullable(${FIRST_SHIPMENT}), type = 'shipment.confirmed'),
-        minIf(toNullable(occurred_at), type = 'invoice.posted')
-      FROM events
-      WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)
-        AND type IN ('shipment.confirmed', 'invoice.posted')
-      GROUP BY correlation_id`);
-    await command(sql`
-      INSERT INTO exception_state (${EXCEPTION_STATE_COLUMNS})
-      SELECT ${EXCEPTION_STATE_AGGREGATES}
-      FROM events
-      WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)
-        AND ${EXCEPTION_STATE_ROWS}
-      GROUP BY exception_id`);
-    await command(sql`
-      INSERT INTO flow_transactions (${FLOW_COLUMNS})
-      SELECT ${flowAggregates()}
-      FROM events
-      WHERE ingested_at >= least(${since}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)
-        AND ${FLOW_BUSINESS_ROWS}
-      GROUP BY correlation_id, warehouse_id`);
+/**
+ * The tail is repaired in slices of about this many rows (whole ingest minutes), so that a restart right
+ * after a large backfill — ten million events ingested within the hour — stays inside the per-statement
+ * memory and time guards instead of failing the start (one statement over the whole tail did, at 10M).
+ */
+const SLICE_ROWS = 1_000_000;
+const MINUTE_MS = 60_000;
+
+interface Slice {
+  lo: number;
+  /** null: open-ended (the last slice also takes anything ingested after the slices were planned). */
+  hi: number | null;
+}
+
+const minuteRow = z.object({ minute: z.number(), rows: z.number() });
+const startRow = z.object({ start_ms: z.number() });
+
+/**
+ * Everything ingested after the newest recorded id (minus a margin), and at least the last hour, is
+ * re-checked; on a clean shutdown this finds nothing to add. Planned as slices of whole minutes.
+ */
+export async function tailSlices(nowMs: number, sliceRows: number): Promise<Slice[]> {
+  const [start] = await query(
+    sql`SELECT toUnixTimestamp64Milli(least(${p.time(nowMs - TAIL_MS)}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)) AS start_ms`,
+    startRow,
+    { name: 'recovery.tail_start' },
+  );
+  const lo = start!.start_ms;
+  const minutes = await query(
+    sql`SELECT intDiv(toUnixTimestamp64Milli(ingested_at), ${p.i64(MINUTE_MS)}) AS minute, count() AS rows
+        FROM events WHERE ingested_at >= ${p.time(lo)} GROUP BY minute ORDER BY minute`,
+    minuteRow,
+    { name: 'recovery.tail_minutes' },
+  );
+  const slices: Slice[] = [];
+  let from = lo;
+  let rows = 0;
+  for (const m of minutes) {
+    const edge = m.minute * MINUTE_MS;
+    if (rows > 0 && rows + m.rows > sliceRows && edge > from) {
+      slices.push({ lo: from, hi: edge });
+      from = edge;
+      rows = 0;
+    }
+    rows += m.rows;
+  }
+  slices.push({ lo: from, hi: null });
+  return slices;
+}
+
+export async function repairLookups(nowMs = Date.now(), sliceRows = SLICE_ROWS): Promise<void> {
+  await withSpan('ingest.recovery', {}, async (span) => {
+    const slices = await tailSlices(nowMs, sliceRows);
+    span.setAttribute('recovery.slices', slices.length);
+    for (const slice of slices) await repairSlice(slice);
   });
+}
+
+/** One slice of the tail: every repair below, restricted to the rows ingested in [lo, hi). */
+async function repairSlice({ lo, hi }: Slice): Promise<void> {
+  const inSlice = hi === null ? sql`ingested_at >= ${p.time(lo)}` : sql`ingested_at >= ${p.time(lo)} AND ingested_at < ${p.time(hi)}`;
+  await command(sql`
+    INSERT INTO event_ids (event_id, ingested_at)
+    SELECT event_id, ingested_at FROM events
+    WHERE ${inSlice}
+      AND event_id NOT IN (
+        SELECT event_id FROM event_ids
+        WHERE ${inSlice})`);
+  // The sync-lag rollup trusts sync_hour_activity to grow with every insert; an insert whose view part
+  // was lost leaves it short. Counting the recent tail again can only make hours look stale (they are
+  // then rebuilt from raw events), never current.
+  await command(sql`
+    INSERT INTO sync_hour_activity (warehouse_id, hour, rows)
+    SELECT toString(warehouse_id), toStartOfHour(observed_at), count()
+    FROM events
+    WHERE type = 'sync.message'
+      AND ${inSlice}
+    GROUP BY warehouse_id, toStartOfHour(observed_at)`);
+  // Likewise pipeline_hour_activity (0008): counting the tail again can only make an ingest hour read
+  // raw or be recomputed, never make the pipeline's own counters look complete.
+  await command(sql`
+    INSERT INTO pipeline_hour_activity (hour, rows)
+    SELECT toStartOfHour(ingested_at), count()
+    FROM events
+    WHERE ${inSlice}
+    GROUP BY toStartOfHour(ingested_at)`);
+  // min/max/argMin/groupUniqArray states are idempotent: re-adding rows cannot change the index or the rollups.
+  await command(sql`
+    INSERT INTO correlation_index (correlation_id, first_at, last_at, warehouses)
+    SELECT correlation_id, min(occurred_at), max(occurred_at), groupUniqArray(toString(warehouse_id))
+    FROM events
+    WHERE ${inSlice}
+    GROUP BY correlation_id`);
+  await command(sql`
+    INSERT INTO warehouse_activity (warehouse_id, first_at, last_at, last_ingested)
+    SELECT toString(warehouse_id), min(occurred_at), max(occurred_at), max(ingested_at)
+    FROM events
+    WHERE ${inSlice}
+    GROUP BY warehouse_id`);
+  await command(sql`
+    INSERT INTO inventory_latest (warehouse_id, sku, source_system, latest, latest_at)
+    SELECT toString(warehouse_id), sku, toString(source_system),
+      argMaxState(tuple(quantity, unit_cost, occurred_at), tuple(occurred_at, event_id)), max(occurred_at)
+    FROM events
+    WHERE ${inSlice}
+      AND type = 'inventory.snapshot' AND source_system IN ('ERP', 'WMS')
+    GROUP BY warehouse_id, sku, source_system`);
+  await command(sql`
+    INSERT INTO invoice_postings (correlation_id, shipped_at, first_shipment, invoiced_at)
+    SELECT correlation_id,
+      minIf(toNullable(occurred_at), type = 'shipment.confirmed'),
+      minIf(toNullable(${FIRST_SHIPMENT}), type = 'shipment.confirmed'),
+      minIf(toNullable(occurred_at), type = 'invoice.posted')
+    FROM events
+    WHERE ${inSlice}
+      AND type IN ('shipment.confirmed', 'invoice.posted')
+    GROUP BY correlation_id`);
+  await command(sql`
+    INSERT INTO exception_state (${EXCEPTION_STATE_COLUMNS})
+    SELECT ${EXCEPTION_STATE_AGGREGATES}
+    FROM events
+    WHERE ${inSlice}
+      AND ${EXCEPTION_STATE_ROWS}
+    GROUP BY exception_id`);
+  await command(sql`
+    INSERT INTO flow_transactions (${FLOW_COLUMNS})
+    SELECT ${flowAggregates()}
+    FROM events
+    WHERE ${inSlice}
+      AND ${FLOW_BUSINESS_ROWS}
+    GROUP BY correlation_id, warehouse_id`);
 }
