@@ -3,7 +3,7 @@
  * per-endpoint KPI targets, by `kpi-p95:<endpoint>`); the report prints the entry beside every MISS.
  * Revise after each run that changes the picture, then `npx tsx bench/render.ts` re-renders the report.
  *
- * As of the 10M run of 2026-12-03 (and the 1M run of the same day), with per-statement timings taken
+ * As of the 10M runs of 2026-12-03 (figures in bench/report.md) (and the 1M run of the same day), with per-statement timings taken
  * in-process on a 1M store (PERF_SQL-style logging, chDB session, `node --cpu-prof` for ingest).
  */
 
@@ -14,18 +14,18 @@ const FIXED =
 const SYNC_LAG =
   `${FIXED}; the main statement (~60 ms at 1M and 10M) merges the hourly histograms of the window's whole hours (sparse: ~1 bucket per message at 1M) and reads ` +
   'the partial hours at both ends raw, where the observed_at min-max index skips only whole granules (a granule of one warehouse\'s messages spans days). ' +
-  'Flat from 1M to 10M (24h 158 → 144 ms, 30d 255 → 284 ms), but above 100 ms';
+  'flat from 1M to 10M, but above 100 ms';
 const ROUTE_HOURS =
   'reads sync_lag_hourly per warehouse × route × interface × hour: only the warehouse-level KPI has a daily table (sync_lag_daily), so a 30-day ' +
-  'breakdown, hint or series merges ~720 hours of per-route histograms that stay sparse and grow with the data (breakdown 30d 395 → 1,647 ms from 1M to 10M); ' +
+  'breakdown, hint or series merges ~720 hours of per-route histograms that stay sparse and grow with the data; ' +
   'next: a daily table per route and interface, and coarser buckets (γ = 1.02 keeps the error under 1 %)';
 const PER_TRANSACTION =
   'reads invoice_postings, one row per transaction (earliest shipment, earliest invoice), because a late shipment or invoice changes a ' +
-  'transaction\'s latency or its unposted state; grows with transactions (invoice latency 30d 282 → 1,590 ms from 1M to 10M); next: a rollup ' +
+  'transaction\'s latency or its unposted state; grows with transactions; next: a rollup ' +
   'of latency buckets per warehouse × invoice hour recomputed for stale hours (as the sync-lag rollup is), and an open-shipments table for unposted';
 const FLOW =
   'reads flow_transactions, one row per transaction (a transaction\'s stage at as_of depends on all its stage times), and derives each one\'s stage; ' +
-  'grows with transactions (360 → 1,278 ms from 1M to 10M). An open-transactions table alone would not help much on this data: in a 30-day month ' +
+  'grows with transactions. An open-transactions table alone would not help much on this data: in a 30-day month ' +
   'about 40 % of transactions still wait (order-to-cash waits up to 45 days for payment); next: counts per workflow × stage × warehouse × reached-hour, ' +
   'recomputed for stale hours, with raw only for the hours at the SLA edge';
 
@@ -35,26 +35,26 @@ export const REASONS: Record<string, string> = {
   'kpi-p95:/kpi/sync-lag/breakdown': ROUTE_HOURS,
   'kpi-p95:/kpi/sync-lag/hints': `${ROUTE_HOURS}; hints compare the window with the one before, so they pay it twice`,
   'kpi-p95:/kpi/exception-aging':
-    `one row per exception (exception_state) read whole, plus ${FIXED.replace('every computed read pays ', '')}; 102–137 ms at 1M and 10M, p95 caught by engine stalls`,
+    `one row per exception (exception_state) read whole, plus ${FIXED.replace('every computed read pays ', '')}`,
   'kpi-p95:/kpi/invoice-latency': PER_TRANSACTION,
   'kpi-p95:/kpi/invoice-latency/unposted': PER_TRANSACTION,
   'kpi-p95:/kpi/close-readiness': `close readiness ${PER_TRANSACTION.replace(/^reads/, 'reads')}; plus the open finance exceptions and drift`,
   'kpi-p95:/kpi/drift':
-    'inventory_latest is one row per key (p50 60 ms at 10M, flat from 1M); p95 is the fixed per-request cost plus occasional engine stalls',
+    'inventory_latest is one row per key; p95 is the fixed per-request cost plus occasional engine stalls',
   'kpi-p95:/kpi/drift/skus': 'as /kpi/drift: one row per key plus the fixed per-request cost',
   'kpi-p95:/kpi/drift/causes':
     'five statements in sequence: mismatched pairs, then the 7-day movements of their SKUs from raw events (sku is not in the events key, so every movement ' +
-    'of 7 days in scope is read), then the latest sync message per movement by correlation; nearly flat (282 → 324 ms) but above 100 ms; next: a ' +
+    'of 7 days in scope is read), then the latest sync message per movement by correlation; nearly flat but above 100 ms; next: a ' +
     'latest-message-per-(correlation, warehouse, source) table and a movements table keyed by (warehouse, sku, time)',
   'kpi-p95:/kpi/flow': FLOW,
   'kpi-p95:/kpi/flow/waiting': FLOW,
   'drilldown-p95':
-    'correlation_index narrows the scan to one time range and its warehouses (flat: 127 → 126 ms from 1M to 10M); the events are still read from raw granules, plus the fixed per-request cost',
+    'correlation_index narrows the scan to one time range and its warehouses; the events are still read from raw granules, plus the fixed per-request cost',
   'pipeline-p95':
-    'pipeline_hourly answers whole ingest hours (flat: 143 → 149 ms), but the bench ingests everything within the last hours, so those hours are recomputed from deduplicated events until settled',
+    'pipeline_hourly answers whole ingest hours, but the bench ingests everything within the last hours, so those hours are recomputed from deduplicated events until settled',
   'summary-p95':
     'the summary composes every KPI family over two windows (about 19 statements, one at a time in the embedded engine) and inherits the costs above: flow ' +
-    'and the invoice family alone are over a second each at 10M; next: compose it from per-family rollups in a few statements',
+    'and the invoice family alone cost over a second together at 10M; next: compose it from per-family rollups in a few statements',
   growth:
     'the families that read one row per transaction (invoice latency, unposted, close readiness, flow) and the per-route sync-lag reads over 30 days ' +
     '(breakdown, hints, series) grow with the data; the warehouse-level sync lag, drift, exceptions, drill-down and pipeline health stay flat',
