@@ -26,26 +26,24 @@ interface Slice {
   hi: number | null;
 }
 
-const minuteRow = z.object({ minute: z.number(), rows: z.number() });
-const startRow = z.object({ start_ms: z.number() });
+const minuteRow = z.object({ start_ms: z.number(), minute: z.number(), rows: z.number() });
 
 /**
  * Everything ingested after the newest recorded id (minus a margin), and at least the last hour, is
- * re-checked; on a clean shutdown this finds nothing to add. Planned as slices of whole minutes.
+ * re-checked; on a clean shutdown this finds nothing to add. Planned as slices of whole minutes; an
+ * empty tail is no slice at all, so an idle restart runs no repair statement.
  */
 export async function tailSlices(nowMs: number, sliceRows: number): Promise<Slice[]> {
-  const [start] = await query(
-    sql`SELECT toUnixTimestamp64Milli(least(${p.time(nowMs - TAIL_MS)}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE)) AS start_ms`,
-    startRow,
-    { name: 'recovery.tail_start' },
-  );
-  const lo = start!.start_ms;
+  // One statement plans the tail: its start and its rows per ingest minute (none: nothing to repair).
   const minutes = await query(
-    sql`SELECT intDiv(toUnixTimestamp64Milli(ingested_at), ${p.i64(MINUTE_MS)}) AS minute, count() AS rows
-        FROM events WHERE ingested_at >= ${p.time(lo)} GROUP BY minute ORDER BY minute`,
+    sql`WITH least(${p.time(nowMs - TAIL_MS)}, (SELECT max(ingested_at) FROM event_ids) - INTERVAL 10 MINUTE) AS start
+        SELECT toUnixTimestamp64Milli(start) AS start_ms, intDiv(toUnixTimestamp64Milli(ingested_at), ${p.i64(MINUTE_MS)}) AS minute, count() AS rows
+        FROM events WHERE ingested_at >= start GROUP BY minute ORDER BY minute`,
     minuteRow,
     { name: 'recovery.tail_minutes' },
   );
+  if (minutes.length === 0) return [];
+  const lo = minutes[0]!.start_ms;
   const slices: Slice[] = [];
   let from = lo;
   let rows = 0;
