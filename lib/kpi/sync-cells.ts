@@ -27,15 +27,16 @@ export const LAG_PERCENTS = [50, 95, 99] as const;
 /** Past this many stale hours in one window (a store still being built), the whole window reads raw. */
 const MAX_STALE_HOURS = 48;
 
-const rawCells = (scope: QueryScope, ranges: Sql, sloMs: number, withTs: boolean): Sql => sql`
+const rawCells = (scope: QueryScope, ranges: Sql, sloMs: number, withTs: boolean, countsOnly: boolean): Sql => sql`
   SELECT ${withTs ? sql`observed_at AS ts,` : sql``} toString(warehouse_id) AS warehouse_id, toString(source_system) AS source_system,
          toString(target_system) AS target_system, CAST(interface, 'Nullable(String)') AS interface,
          toUInt64(1) AS n_messages, toUInt64(status = 'delivered') AS n_delivered, toUInt64(status = 'failed') AS n_failed,
          toUInt64(status = 'retried') AS n_retried, toUInt64(status = 'dead_lettered') AS n_dead_lettered,
-         toUInt64(status = 'delivered' AND lag_ms > ${p.i64(sloMs)}) AS n_breaches,
+         toUInt64(status = 'delivered' AND lag_ms > ${p.i64(sloMs)}) AS n_breaches
+         ${countsOnly ? empty : sql`,
          if(status = 'delivered', toNullable(lag_ms), NULL) AS lag_max,
          if(status = 'delivered', ${lagBucket(sql`lag_ms`)}, toInt16(0)) AS k, n_delivered AS c,
-         if(status = 'delivered', lag_ms, toInt64(0)) AS mn, mn AS mx
+         if(status = 'delivered', lag_ms, toInt64(0)) AS mn, mn AS mx`}
   FROM (SELECT event_id, warehouse_id, source_system, target_system, interface, status, observed_at, ${LAG_MS} AS lag_ms
         FROM events WHERE type = 'sync.message' AND (${ranges}) AND ${scopeFilter(scope)}
         LIMIT 1 BY event_id)`;
@@ -50,11 +51,15 @@ const UNROLLED_COUNTS = sql`
   if(i <= 1, retried, 0) AS n_retried, if(i <= 1, dead_lettered, 0) AS n_dead_lettered, if(i <= 1, breaches, 0) AS n_breaches,
   lag_max, hk AS k, hc AS c, hn AS mn, hx AS mx`;
 
-const rollupCells = (scope: QueryScope, h0: number, h1: number, stale: readonly string[], withTs: boolean, also: Sql): Sql => sql`
+/** A rollup row as one cell of counts only (no histogram: callers that need no quantile skip the unrolling). */
+const ROW_COUNTS = sql`
+  messages AS n_messages, delivered AS n_delivered, failed AS n_failed, retried AS n_retried, dead_lettered AS n_dead_lettered, breaches AS n_breaches`;
+
+const rollupCells = (scope: QueryScope, h0: number, h1: number, stale: readonly string[], withTs: boolean, countsOnly: boolean, also: Sql): Sql => sql`
   SELECT ${withTs ? sql`toDateTime64(hour, 3, 'UTC') AS ts,` : sql``} warehouse_id, source_system, target_system, if(has_interface = 1, toNullable(interface), NULL) AS interface,
-         ${UNROLLED_COUNTS}
+         ${countsOnly ? ROW_COUNTS : UNROLLED_COUNTS}
   FROM sync_lag_hourly FINAL
-  ${UNROLL}
+  ${countsOnly ? empty : UNROLL}
   WHERE hour >= toDateTime(${p.i64(h0 / 1000)}, 'UTC') AND hour < toDateTime(${p.i64(h1 / 1000)}, 'UTC')
     AND ${scopeFilter(scope)}
     AND concat(warehouse_id, '\\0', toString(toUnixTimestamp(hour))) NOT IN ${p.strs(stale)} AND ${also}`;
@@ -62,11 +67,11 @@ const rollupCells = (scope: QueryScope, h0: number, h1: number, stale: readonly 
 const range = (from: number, to: number) => sql`observed_at >= ${p.time(from)} AND observed_at < ${p.time(to)}`;
 
 /** A daily rollup row (0011) as cells of its warehouse; it has no route or interface (warehouseOnly callers). */
-const dailyCells = (scope: QueryScope, d0: number, d1: number, stale: readonly string[]): Sql => sql`
+const dailyCells = (scope: QueryScope, d0: number, d1: number, stale: readonly string[], countsOnly: boolean): Sql => sql`
   SELECT warehouse_id, '' AS source_system, '' AS target_system, CAST(NULL, 'Nullable(String)') AS interface,
-         ${UNROLLED_COUNTS}
+         ${countsOnly ? ROW_COUNTS : UNROLLED_COUNTS}
   FROM sync_lag_daily FINAL
-  ${UNROLL}
+  ${countsOnly ? empty : UNROLL}
   WHERE day >= toDate(toDateTime(${p.i64(d0 / 1000)}, 'UTC')) AND day < toDate(toDateTime(${p.i64(d1 / 1000)}, 'UTC'))
     AND ${scopeFilter(scope)}
     AND concat(warehouse_id, '\\0', toString(toUnixTimestamp(toDateTime(day, 'UTC')))) NOT IN ${p.strs(stale)}`;
@@ -77,7 +82,7 @@ const staleRow = z.object({ kind: z.enum(['hour', 'day']), warehouse_id: z.strin
  * In one statement: the whole hours of [h0, h1) the hourly rollup cannot answer, and (when `days` is given)
  * the whole days of [d0, d1) the daily one cannot (lib/store/rollups.ts).
  */
-async function staleIn(scope: QueryScope, h0: number, h1: number, days: [number, number] | null, sloMs: number) {
+async function staleIn(scope: QueryScope, h0: number, h1: number, days: Window | null, sloMs: number) {
   const hours = (a: number, b: number) =>
     sql`hour >= toDateTime(${p.i64(a / 1000)}, 'UTC') AND hour < toDateTime(${p.i64(b / 1000)}, 'UTC') AND ${scopeFilter(scope)}`;
   const staleHours = sql`SELECT 'hour' AS kind, warehouse_id, hour_s AS t_s FROM (${staleSyncHours(sloMs, hours(h0, h1))} LIMIT ${p.u32(MAX_STALE_HOURS + 1)})`;
@@ -98,28 +103,43 @@ export interface CellOptions {
    * daily rollup, whose cells carry no route.
    */
   warehouseOnly?: boolean;
+  /**
+   * The caller needs counts only (no lag_max, no histogram: the lag hints): a rollup row is then one cell
+   * instead of one per histogram bucket, and raw rows skip the bucket arithmetic. Cells carry the count columns only.
+   */
+  countsOnly?: boolean;
 }
 
 const key = (warehouse: string, s: number) => `${warehouse}\u0000${s}`;
 
-/** The cells of [from, to) in scope, breaches counted against `sloMs`. */
-export async function syncCells(scope: QueryScope, from: number, to: number, sloMs: number, opts: CellOptions = {}): Promise<Sql> {
-  const withTs = opts.withTs ?? false;
+type Window = readonly [from: number, to: number];
+
+/** A window's whole hours [h0, h1) and, where the daily rollup may serve it, its whole days. */
+function planOf([from, to]: Window, opts: CellOptions) {
   const h0 = Math.ceil(from / HOUR_MS) * HOUR_MS;
   const h1 = Math.floor(to / HOUR_MS) * HOUR_MS;
-  const allRaw = () => rawCells(scope, range(from, to), sloMs, withTs);
-  if (opts.rawOnly || !fromRollup('sync_hourly') || h1 <= h0 || to <= from) return allRaw();
   const d0 = Math.ceil(from / DAY_MS) * DAY_MS;
   const d1 = Math.floor(to / DAY_MS) * DAY_MS;
-  const days: [number, number] | null = opts.warehouseOnly && !withTs && fromRollup('sync_daily') && d1 > d0 ? [d0, d1] : null;
-  const stale = await staleIn(scope, h0, h1, days, sloMs);
-  const staleDays = new Set(stale.filter((s) => s.kind === 'day').map((s) => key(s.warehouse_id, s.t_s)));
+  const days: Window | null = opts.warehouseOnly && !opts.withTs && fromRollup('sync_daily') && d1 > d0 ? [d0, d1] : null;
+  return { from, to, h0, h1, days, rolled: h1 > h0 && to > from };
+}
+type Plan = ReturnType<typeof planOf>;
+type Stale = z.infer<typeof staleRow>;
+
+/** The cells of one planned window, given the stale hours and days of (at least) its range. */
+function cellsOf(scope: QueryScope, w: Plan, stale: readonly Stale[], sloMs: number, opts: CellOptions): Sql {
+  const withTs = opts.withTs ?? false;
+  const countsOnly = opts.countsOnly ?? false;
+  const { from, to, h0, h1, days } = w;
+  if (!w.rolled) return rawCells(scope, range(from, to), sloMs, withTs, countsOnly);
+  const inHours = stale.filter((s) => s.kind === 'hour' && s.t_s * 1000 >= h0 && s.t_s * 1000 < h1);
+  const staleDays = new Set(
+    days ? stale.filter((s) => s.kind === 'day' && s.t_s * 1000 >= days[0] && s.t_s * 1000 < days[1]).map((s) => key(s.warehouse_id, s.t_s)) : [],
+  );
   // A day the daily rollup answers needs none of its hours, stale or not.
   const served = (warehouse: string, ms: number) =>
     days !== null && ms >= days[0] && ms < days[1] && !staleDays.has(key(warehouse, Math.floor(ms / DAY_MS) * (DAY_MS / 1000)));
-  // Past the limit the list is cut short, so hours missing from it are not known to be current.
-  if (stale.filter((s) => s.kind === 'hour').length > MAX_STALE_HOURS) return allRaw();
-  const staleHours = stale.filter((s) => s.kind === 'hour' && !served(s.warehouse_id, s.t_s * 1000));
+  const staleHours = inHours.filter((s) => !served(s.warehouse_id, s.t_s * 1000));
   const rawRanges = [
     ...(from < h0 ? [range(from, h0)] : []),
     ...(h1 < to ? [range(h1, to)] : []),
@@ -130,10 +150,33 @@ export async function syncCells(scope: QueryScope, from: number, to: number, slo
     ? sql`NOT (hour >= toDateTime(${p.i64(days[0] / 1000)}, 'UTC') AND hour < toDateTime(${p.i64(days[1] / 1000)}, 'UTC')
           AND concat(warehouse_id, '\\0', toString(toUnixTimestamp(toStartOfDay(hour)))) NOT IN ${p.strs([...staleDays])})`
     : sql`1`;
-  const parts = [rollupCells(scope, h0, h1, stale.filter((s) => s.kind === 'hour').map((s) => key(s.warehouse_id, s.t_s)), withTs, notServed)];
-  if (days) parts.push(dailyCells(scope, days[0], days[1], [...staleDays]));
-  if (rawRanges.length > 0) parts.push(rawCells(scope, join(rawRanges.map((r) => sql`(${r})`), ' OR '), sloMs, withTs));
+  const parts = [rollupCells(scope, h0, h1, inHours.map((s) => key(s.warehouse_id, s.t_s)), withTs, countsOnly, notServed)];
+  if (days) parts.push(dailyCells(scope, days[0], days[1], [...staleDays], countsOnly));
+  if (rawRanges.length > 0) parts.push(rawCells(scope, join(rawRanges.map((r) => sql`(${r})`), ' OR '), sloMs, withTs, countsOnly));
   return join(parts, ' UNION ALL ');
+}
+
+/**
+ * The cells of each window in scope, breaches counted against `sloMs`. One stale check covers every window
+ * (over the hull of their whole hours), so a caller comparing two windows pays it once.
+ */
+export async function syncCellsOf(scope: QueryScope, windows: readonly Window[], sloMs: number, opts: CellOptions = {}): Promise<Sql[]> {
+  const plans = windows.map((w) => planOf(w, opts));
+  const raw = () => plans.map((w) => cellsOf(scope, { ...w, rolled: false }, [], sloMs, opts));
+  const rolled = plans.filter((w) => w.rolled);
+  if (opts.rawOnly || !fromRollup('sync_hourly') || rolled.length === 0) return raw();
+  const hull = (xs: Window[]): Window | null => (xs.length ? [Math.min(...xs.map((x) => x[0])), Math.max(...xs.map((x) => x[1]))] : null);
+  const hours = hull(rolled.map((w) => [w.h0, w.h1]))!;
+  const stale = await staleIn(scope, hours[0], hours[1], hull(rolled.flatMap((w) => (w.days ? [w.days] : []))), sloMs);
+  // Past the limit the list is cut short, so hours missing from it are not known to be current.
+  if (stale.filter((s) => s.kind === 'hour').length > MAX_STALE_HOURS) return raw();
+  return plans.map((w) => cellsOf(scope, w, stale, sloMs, opts));
+}
+
+/** The cells of [from, to) in scope, breaches counted against `sloMs`. */
+export async function syncCells(scope: QueryScope, from: number, to: number, sloMs: number, opts: CellOptions = {}): Promise<Sql> {
+  const [cells] = await syncCellsOf(scope, [[from, to]], sloMs, opts);
+  return cells!;
 }
 
 export interface CellGrouping {

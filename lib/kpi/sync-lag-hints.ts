@@ -5,7 +5,7 @@ import type { QueryScope } from '@/lib/scope';
 import { query, sql, type Sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
 import { byId, listWarehouses, ratio } from './common';
-import { syncCells } from './sync-cells';
+import { syncCellsOf } from './sync-cells';
 
 /**
  * metrics.md §10: per warehouse, the (route, interface) groups behind its over-SLO lag or its failures.
@@ -106,7 +106,8 @@ export async function syncLagHints(scope: QueryScope, params: SyncLagHintsParams
   const prevFrom = windowStart('from', from, to - from, 'the previous window of the same length (failure rates are compared against it)');
   return withSpan('kpi.sync_lag_hints', { 'kpi.warehouses': scope.warehouses?.length ?? -1 }, async () => {
     const sloMs = loadConfig().slo.sync_lag_seconds * 1000;
-    const [current, previous] = await Promise.all([syncCells(scope, from, to, sloMs), syncCells(scope, prevFrom, from, sloMs)]);
+    // Counts only (§10 needs no quantile), both windows behind one stale check.
+    const [current, previous] = (await syncCellsOf(scope, [[from, to], [prevFrom, from]], sloMs, { countsOnly: true })) as [Sql, Sql];
     const [rows, listed] = await Promise.all([
       query(groupsQuery(current, previous), groupRow, { name: 'kpi.sync_lag_hints' }),
       listWarehouses(scope, requested),
