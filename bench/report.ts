@@ -202,9 +202,11 @@ export function markdown(r: Report): string {
       'The project answers as it does in production: rollups where lib/kpi/tables.ts chooses them (warehouse_activity, invoice_postings, ' +
       'sync_lag_hourly, pipeline_hourly, exception_state, inventory_latest), raw events elsewhere. ' +
       'The bench starts this server with CT_READ_MAX_AGE_S=0 (no shared reads), so every call is computed; the mixed load and the page loads run on a restart of it with the defaults (shared reads on, 2 s), as users get it. ' +
-      'Raw = the plain SQL for the same figures run directly on the raw `events` table, in a separate process on the CLI-loaded store ' +
-      `(same data; ${r.raw_store.parts} active parts after ${r.raw_store.settle_seconds} s of merge settling), timed the same way but without HTTP, ` +
-      'authentication, response validation or the warehouse listing; ratio = project / raw. "same answer" compares one figure of both answers.',
+      (r.raw_store.skipped
+        ? 'The raw-SQL baselines were not run this time (`--skip-raw-kpi`), so the raw and ratio columns are empty.'
+        : 'Raw = the plain SQL for the same figures run directly on the raw `events` table, in a separate process on the CLI-loaded store ' +
+          `(same data; ${r.raw_store.parts} active parts after ${r.raw_store.settle_seconds} s of merge settling), timed the same way but without HTTP, ` +
+          'authentication, response validation or the warehouse listing; ratio = project / raw. "same answer" compares one figure of both answers.'),
     '',
     kpiTable(r),
     '',

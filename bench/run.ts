@@ -1,9 +1,9 @@
 /**
- * `npm run bench [-- --events N] [--mixed-seconds S]`: generate N demo events, ingest them through the CLI
+ * `npm run bench [-- --events N] [--mixed-seconds S] [--skip-raw-kpi]`: generate N demo events, ingest them through the CLI
  * and through the HTTP API of a server started the way users start it (first half 1 client, second half
  * 4 clients), time every KPI endpoint computed (shared reads off), then restart the server with the
  * defaults and measure the dashboard pages in Chromium and issue 15's mixed load (S seconds, default 300;
- * 0 skips it). Each is compared with the raw engine doing the same work where there is one (its own NDJSON
+ * 0 skips it). --skip-raw-kpi skips the raw-SQL KPI baselines (their columns then stay empty). Each is compared with the raw engine doing the same work where there is one (its own NDJSON
  * load; plain SQL on the raw table). Writes bench/report.md and bench/report.json. Scratch data (NDJSON,
  * stores, logs, the bench users file) lives in a fresh directory under the OS temp dir, removed after a
  * successful run (CT_BENCH_KEEP=1 keeps it).
@@ -101,6 +101,7 @@ async function main() {
   const loadAtStart = loadAvg();
   const n = argEvents();
   const mixedSeconds = argMixedSeconds();
+  const skipRawKpi = process.argv.includes('--skip-raw-kpi');
   const phases: Record<string, number> = {};
   let mark = performance.now();
   const phase = (name: string) => {
@@ -129,13 +130,18 @@ async function main() {
   phase('cli_ingest');
   log(`CLI: ${Math.round(n / cli.seconds)} events/s, peak RSS ${mib(cli.peak.bytes)} MiB`);
 
-  // 3. raw SQL per KPI on the CLI-loaded store (no server holds it)
-  log('raw-SQL baselines on the CLI-loaded store…');
-  const rawKpiOut = path.join(OUT, 'raw-kpi.json');
-  const rk = await runChild('raw-kpi', [TSX, 'bench/raw-worker.ts', 'kpi', probesFile, rawKpiOut], childEnv(cliDir));
-  if (rk.code !== 0) throw new Error(`raw KPI baseline failed; log ${rk.logFile}:\n${tail(rk.logFile)}`);
-  phase('raw_kpi');
-  const rawKpi = JSON.parse(fs.readFileSync(rawKpiOut, 'utf8')) as RawKpi;
+  // 3. raw SQL per KPI on the CLI-loaded store (no server holds it); --skip-raw-kpi saves its time (12 min at 10M)
+  let rawKpi: RawKpi = { settle_seconds: 0, parts: 0, stored: 0, version: '', probes: [] };
+  if (skipRawKpi) {
+    log('raw-SQL baselines skipped (--skip-raw-kpi)');
+  } else {
+    log('raw-SQL baselines on the CLI-loaded store…');
+    const rawKpiOut = path.join(OUT, 'raw-kpi.json');
+    const rk = await runChild('raw-kpi', [TSX, 'bench/raw-worker.ts', 'kpi', probesFile, rawKpiOut], childEnv(cliDir));
+    if (rk.code !== 0) throw new Error(`raw KPI baseline failed; log ${rk.logFile}:\n${tail(rk.logFile)}`);
+    phase('raw_kpi');
+    rawKpi = JSON.parse(fs.readFileSync(rawKpiOut, 'utf8')) as RawKpi;
+  }
 
   // 4. the engine's own load of the same NDJSON into a fresh store
   log('raw engine load of the same NDJSON…');
@@ -228,7 +234,7 @@ async function main() {
     memory: { cli_load_mib: mib(cli.peak.bytes), server_load_mib: mib(peakIngest.bytes), server_kpi_mib: mib(peakKpi.bytes), server_defaults_mib: mib(peakDefaults.bytes), server_max_mib: mib(serverMax) },
     mixed: mixed ?? null,
     pages: pages ?? null,
-    raw_store: { parts: rawKpi.parts, stored: rawKpi.stored, settle_seconds: round(rawKpi.settle_seconds, 0) },
+    raw_store: skipRawKpi ? { skipped: 'yes' } : { parts: rawKpi.parts, stored: rawKpi.stored, settle_seconds: round(rawKpi.settle_seconds, 0) },
     kpis,
     growth: null,
     history: {},
