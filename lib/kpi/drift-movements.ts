@@ -203,10 +203,12 @@ async function fromRollups(asOf: number, pairs: readonly Pair[]): Promise<Unsync
   const inPairs: Sql = sql`warehouse_id IN ${p.strs(uniq(pairs.map((r) => r.warehouse_id)))} AND sku IN ${p.strs(uniq(pairs.map((r) => r.sku)))}
     AND has(arrayZip(${p.strs(pairs.map((r) => r.warehouse_id))}, ${p.strs(pairs.map((r) => r.sku))}), (warehouse_id, sku))
     AND occurred_at > ${p.time(asOf - MOVEMENT_WINDOW_MS)} AND occurred_at <= ${p.time(asOf)}`;
+  // sync_latest packs (observed ms, event_id, status, interface, error): see lib/store/drift-rollups.ts.
   const rows = await query(
     sql`SELECT event_id, toString(type) AS type, warehouse_id, sku, correlation_id, toUnixTimestamp64Milli(occurred_at) AS occurred_ms,
-          source_system, toString(signed_quantity) AS signed_q, latest_at > ${p.time(asOf)} AS later,
-          m.1 AS status, m.2 AS interface, m.3 AS error, toUnixTimestamp64Milli(m.4) AS observed_ms
+          source_system, toString(signed_quantity) AS signed_q, toInt64(substring(packed, 1, 15)) AS observed_ms,
+          observed_ms > ${p.i64(asOf)} AS later, splitByChar('\\0', substring(packed, 16)) AS f,
+          f[2] AS status, if(f[3] = '', NULL, substring(f[3], 2)) AS interface, if(f[4] = '', NULL, substring(f[4], 2)) AS error
         FROM (
           SELECT event_id, type, warehouse_id, sku, correlation_id, occurred_at, toString(source_system) AS source_system, signed_quantity
           FROM stock_movements WHERE ${inPairs}
@@ -214,7 +216,7 @@ async function fromRollups(asOf: number, pairs: readonly Pair[]): Promise<Unsync
           LIMIT 1 BY event_id
         ) AS mv
         INNER JOIN (
-          SELECT correlation_id, warehouse_id, source_system, argMaxMerge(latest) AS m, max(latest_at) AS latest_at
+          SELECT correlation_id, warehouse_id, source_system, max(latest) AS packed
           FROM sync_latest
           WHERE correlation_id IN (SELECT correlation_id FROM stock_movements WHERE ${inPairs})
           GROUP BY correlation_id, warehouse_id, source_system

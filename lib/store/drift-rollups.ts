@@ -6,7 +6,10 @@ import { sql } from './sql';
  * - `stock_movements`: one row per movement event with a sku and its signed quantity (metrics.md §9);
  *   a ReplacingMergeTree keyed by (warehouse_id, sku, occurred_at, event_id), read one row per event_id.
  * - `sync_latest`: per (correlation, warehouse, source system), the latest sync.message by (observed_at,
- *   event_id) as an argMax state of (status, interface, error, observed_at, event_id), and latest_at.
+ *   event_id) as max() of a sortable packed text (SYNC_LATEST_PACKED): 15-digit epoch ms of observed_at, event_id,
+ *   NUL, status, NUL, interface, NUL, error ('' = NULL, else '=' and the value; the error only for failed and
+ *   dead-lettered messages). Event ids and attribute texts hold no control characters, so NUL ends each field and
+ *   max() orders as argMax by (observed_at, event_id). lib/kpi/drift-movements.ts unpacks it.
  */
 export const STOCK_MOVEMENT_COLUMNS = sql`warehouse_id, sku, occurred_at, event_id, type, correlation_id, source_system, signed_quantity`;
 
@@ -18,13 +21,14 @@ export const STOCK_MOVEMENT_VALUES = sql`toString(warehouse_id), sku, occurred_a
 export const STOCK_MOVEMENT_ROWS = sql`type IN ('receipt.posted', 'transfer.received', 'return.received', 'shipment.confirmed', 'transfer.shipped', 'inventory.adjusted')
   AND sku != ''`;
 
-export const SYNC_LATEST_COLUMNS = sql`correlation_id, warehouse_id, source_system, latest, latest_at`;
+export const SYNC_LATEST_COLUMNS = sql`correlation_id, warehouse_id, source_system, latest`;
+
+/** One sync.message row, packed (see above). */
+export const SYNC_LATEST_PACKED = sql`concat(leftPad(toString(toUnixTimestamp64Milli(observed_at)), 15, '0'), event_id, '\\0', toString(status), '\\0',
+  if(isNull(interface), '', concat('=', assumeNotNull(interface))), '\\0',
+  if(status IN ('failed', 'dead_lettered'), ifNull(concat('=', JSONExtract(attributes, 'error', 'Nullable(String)')), ''), ''))`;
 
 /** Aggregates in SYNC_LATEST_COLUMNS order, over `type = 'sync.message'` rows grouped by SYNC_LATEST_KEY. */
-export const SYNC_LATEST_AGGREGATES = sql`correlation_id, toString(warehouse_id), toString(source_system),
-  argMaxState(tuple(toString(status), CAST(interface, 'Nullable(String)'),
-    if(status IN ('failed', 'dead_lettered'), JSONExtract(attributes, 'error', 'Nullable(String)'), CAST(NULL, 'Nullable(String)')),
-    observed_at, event_id), tuple(observed_at, event_id)),
-  max(observed_at)`;
+export const SYNC_LATEST_AGGREGATES = sql`correlation_id, toString(warehouse_id), toString(source_system), max(${SYNC_LATEST_PACKED})`;
 
 export const SYNC_LATEST_KEY = sql`correlation_id, warehouse_id, source_system`;

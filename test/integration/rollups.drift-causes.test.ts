@@ -65,6 +65,9 @@ function cases(): Ev[] {
     move('k-w-in', 'receipt.posted', w, 'K', AS - 7 * D + 1, 23, 'WMS', 'K-W2'), msg('k-w2', w, 'K-W2', 'WMS', 'failed', AS - 7 * D + H),
     move('k-w-now', 'inventory.adjusted', w, 'K', AS, -2, 'ERP', 'K-W3'), msg('k-w3', w, 'K-W3', 'ERP', 'dead_lettered', AS),
     move('k-w-next', 'receipt.posted', w, 'K', AS + 1, 29, 'WMS', 'K-W4'), msg('k-w4', w, 'K-W4', 'WMS', 'failed', AS - H),
+    // No interface, and an error with the characters a packed record must carry.
+    move('k-noif', 'return.received', w, 'K', AS - 6 * D, 1, 'WMS', 'K-N'),
+    { ...msg('k-n', w, 'K-N', 'WMS', 'failed', AS - 6 * D + H), attributes: { status: 'failed', error: 'a=b "c" ü =' } },
   ];
 }
 
@@ -128,7 +131,7 @@ function expected(evs: Ev[], scope: QueryScope, asOf: number, sku: string | null
         const q = Number(mv.attributes.quantity ?? 0) * (OUT.has(mv.type) ? -1 : 1);
         return [{
           event_id: mv.event_id, type: mv.type, correlation_id: mv.correlation_id, occurred_at: iso(ms(mv)), signed_quantity: q + 0, source_system: mv.source_system,
-          message: { status, interface: String(m.attributes.interface), error: (m.attributes.error as string | undefined) ?? null, observed_at: iso(ms(m, 'observed_at')) },
+          message: { status, interface: (m.attributes.interface as string | undefined) ?? null, error: (m.attributes.error as string | undefined) ?? null, observed_at: iso(ms(m, 'observed_at')) },
         }];
       });
       const units = listed.reduce((t, x) => t + (x.source_system === 'WMS' ? x.signed_quantity : x.source_system === 'ERP' ? -x.signed_quantity : 0), 0) + 0;
@@ -181,15 +184,16 @@ describe('drift causes from stock_movements and sync_latest == raw', { timeout: 
     // At AS: the tie winners, the failure after a delivery, the failure whose delivery came later (read raw:
     // the statements name correlation_index), and the window's inner edges.
     expect(atAs.value.skus[0]!.movements.map((m) => [m.event_id, m.message.status])).toEqual([
-      ['k-w-in', 'failed'], ['k-tie1', 'failed'], ['k-fail', 'failed'], ['k-later', 'failed'], ['k-w-now', 'dead_lettered'],
+      ['k-w-in', 'failed'], ['k-noif', 'failed'], ['k-tie1', 'failed'], ['k-fail', 'failed'], ['k-later', 'failed'], ['k-w-now', 'dead_lettered'],
     ]);
+    expect(atAs.value.skus[0]!.movements[1]!.message).toEqual({ status: 'failed', interface: null, error: 'a=b "c" ü =', observed_at: iso(AS - 6 * D + H) });
     expect(names(atAs.statements, 'correlation_index')).toBe(true);
     // After every message: k-later is cleared, and no key needs raw events.
     const after = await withStatements(() => k(AS + 2 * D));
     expect(after.value.skus[0]!.movements.map((m) => m.event_id)).toEqual(['k-tie1', 'k-fail', 'k-only-later', 'k-w-now', 'k-w-next']);
     expect(names(after.statements, 'correlation_index')).toBe(false);
     expect(names(after.statements, 'stock_movements')).toBe(true);
-    expect((await k(AS + 1)).skus[0]!.movements.map((m) => m.event_id)).toEqual(['k-tie1', 'k-fail', 'k-later', 'k-w-now', 'k-w-next']);
+    expect((await k(AS + 1)).skus[0]!.movements.map((m) => m.event_id)).toEqual(['k-noif', 'k-tie1', 'k-fail', 'k-later', 'k-w-now', 'k-w-next']);
 
     await ingest(population());
     expect(await expectRollupEqualsRaw()).toBeGreaterThan(400); // real populations (820 listed over every read)
