@@ -200,8 +200,8 @@ const joinedRow = movementRow.extend({
  * steps 3 and 4 for those keys alone.
  */
 async function fromRollups(asOf: number, pairs: readonly Pair[]): Promise<UnsyncedMovement[]> {
-  const inPairs: Sql = sql`warehouse_id IN ${p.strs(uniq(pairs.map((r) => r.warehouse_id)))} AND sku IN ${p.strs(uniq(pairs.map((r) => r.sku)))}
-    AND has(arrayZip(${p.strs(pairs.map((r) => r.warehouse_id))}, ${p.strs(pairs.map((r) => r.sku))}), (warehouse_id, sku))
+  // A set of (warehouse, sku) tuples: one key range per pair (a has() over the pairs was a per-row filter).
+  const inPairs: Sql = sql`(warehouse_id, sku) IN arrayZip(${p.strs(pairs.map((r) => r.warehouse_id))}, ${p.strs(pairs.map((r) => r.sku))})
     AND occurred_at > ${p.time(asOf - MOVEMENT_WINDOW_MS)} AND occurred_at <= ${p.time(asOf)}`;
   // sync_latest packs (observed ms, event_id, status, interface, error): see lib/store/drift-rollups.ts.
   const rows = await query(
