@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { command, p, query, sql } from '@/lib/store';
+import { STOCK_MOVEMENT_COLUMNS, STOCK_MOVEMENT_ROWS, STOCK_MOVEMENT_VALUES, SYNC_LATEST_AGGREGATES, SYNC_LATEST_COLUMNS, SYNC_LATEST_KEY } from '@/lib/store/drift-rollups';
 import { FLOW_BUSINESS_ROWS, FLOW_COLUMNS, flowAggregates } from '@/lib/store/flow-rollup';
 import { EXCEPTION_STATE_AGGREGATES, EXCEPTION_STATE_COLUMNS, EXCEPTION_STATE_ROWS, FIRST_SHIPMENT } from '@/lib/store/rollups';
 import { withSpan } from '@/lib/telemetry/span';
@@ -141,4 +142,19 @@ async function repairSlice({ lo, hi }: Slice): Promise<void> {
     WHERE ${inSlice}
       AND ${FLOW_BUSINESS_ROWS}
     GROUP BY correlation_id, warehouse_id`);
+  // Drift causes (0014): a replayed movement is a duplicate row the reader keeps once (LIMIT 1 BY event_id);
+  // the latest message per key is an argMax state.
+  await command(sql`
+    INSERT INTO stock_movements (${STOCK_MOVEMENT_COLUMNS})
+    SELECT ${STOCK_MOVEMENT_VALUES}
+    FROM events
+    WHERE ${inSlice}
+      AND ${STOCK_MOVEMENT_ROWS}`);
+  await command(sql`
+    INSERT INTO sync_latest (${SYNC_LATEST_COLUMNS})
+    SELECT ${SYNC_LATEST_AGGREGATES}
+    FROM events
+    WHERE ${inSlice}
+      AND type = 'sync.message'
+    GROUP BY ${SYNC_LATEST_KEY}`);
 }

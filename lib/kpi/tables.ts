@@ -31,8 +31,14 @@ import { sql, type Sql } from '@/lib/store';
  * - `flow_transactions`: flow_transactions (0013), per correlation × warehouse the earliest business event,
  *   the earliest amount and each stage's earliest time, all min()s, so the Flow KPI and its waiting list at any
  *   as_of cost ∝ transactions instead of a group-by over every business event (lib/kpi/flow-relation.ts).
+ * - `stock_movements`: stock_movements (0014), one row per movement event keyed by (warehouse, sku, occurred_at,
+ *   event_id), so drift causes read the 7-day movements of each mismatched SKU as one key range instead of every
+ *   movement of its warehouses; duplicates are kept once by event_id (lib/kpi/drift-movements.ts).
+ * - `sync_latest`: sync_latest (0014), per (correlation, warehouse, source system) the latest sync message with
+ *   its status, interface and error (max() of a packed record), for the drift-causes movements' messages: a key whose
+ *   latest message is at or before as_of is answered from it, a key with a later one from raw events.
  */
-export type Question = 'warehouse_list' | 'first_postings' | 'sync_hourly' | 'sync_daily' | 'inventory_latest' | 'pipeline_hourly' | 'exception_state' | 'flow_transactions';
+export type Question = 'warehouse_list' | 'first_postings' | 'sync_hourly' | 'sync_daily' | 'inventory_latest' | 'pipeline_hourly' | 'exception_state' | 'flow_transactions' | 'stock_movements' | 'sync_latest';
 
 const forceRaw = (): boolean => env().CT_FORCE_RAW;
 
