@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { command, p, query, sql } from '@/lib/store';
 import { STOCK_MOVEMENT_COLUMNS, STOCK_MOVEMENT_ROWS, STOCK_MOVEMENT_VALUES, SYNC_LATEST_AGGREGATES, SYNC_LATEST_COLUMNS, SYNC_LATEST_KEY } from '@/lib/store/drift-rollups';
 import { FLOW_BUSINESS_ROWS, FLOW_COLUMNS, flowAggregates } from '@/lib/store/flow-rollup';
-import { EXCEPTION_STATE_AGGREGATES, EXCEPTION_STATE_COLUMNS, EXCEPTION_STATE_ROWS, FIRST_SHIPMENT } from '@/lib/store/rollups';
+import { EXCEPTION_STATE_AGGREGATES, EXCEPTION_STATE_COLUMNS, EXCEPTION_STATE_ROWS, FIRST_SHIPMENT, SYNC_MESSAGE_COLUMNS, SYNC_MESSAGE_VALUES } from '@/lib/store/rollups';
 import { withSpan } from '@/lib/telemetry/span';
 
 /**
@@ -150,6 +150,13 @@ async function repairSlice({ lo, hi }: Slice): Promise<void> {
     FROM events
     WHERE ${inSlice}
       AND ${STOCK_MOVEMENT_ROWS}`);
+  // Sync messages (0016): a replayed message is a duplicate row the reader keeps once (LIMIT 1 BY event_id).
+  await command(sql`
+    INSERT INTO sync_messages (${SYNC_MESSAGE_COLUMNS})
+    SELECT ${SYNC_MESSAGE_VALUES}
+    FROM events
+    WHERE ${inSlice}
+      AND type = 'sync.message'`);
   await command(sql`
     INSERT INTO sync_latest (${SYNC_LATEST_COLUMNS})
     SELECT ${SYNC_LATEST_AGGREGATES}

@@ -37,9 +37,17 @@ const rawCells = (scope: QueryScope, ranges: Sql, sloMs: number, withTs: boolean
          if(status = 'delivered', toNullable(lag_ms), NULL) AS lag_max,
          if(status = 'delivered', ${lagBucket(sql`lag_ms`)}, toInt16(0)) AS k, n_delivered AS c,
          if(status = 'delivered', lag_ms, toInt64(0)) AS mn, mn AS mx`}
-  FROM (SELECT event_id, warehouse_id, source_system, target_system, interface, status, observed_at, ${LAG_MS} AS lag_ms
-        FROM events WHERE type = 'sync.message' AND (${ranges}) AND ${scopeFilter(scope)}
-        LIMIT 1 BY event_id)`;
+  FROM (${messagesIn(scope, ranges)})`;
+
+/** The deduplicated sync messages of `ranges` (observed_at conditions) in scope, from sync_messages (0016) or raw. */
+const messagesIn = (scope: QueryScope, ranges: Sql): Sql =>
+  fromRollup('sync_messages')
+    ? sql`SELECT event_id, warehouse_id, source_system, target_system, interface, status, observed_at, lag_ms
+          FROM sync_messages WHERE (${ranges}) AND ${scopeFilter(scope)}
+          LIMIT 1 BY event_id`
+    : sql`SELECT event_id, warehouse_id, source_system, target_system, interface, status, observed_at, ${LAG_MS} AS lag_ms
+          FROM events WHERE type = 'sync.message' AND (${ranges}) AND ${scopeFilter(scope)}
+          LIMIT 1 BY event_id`;
 
 /**
  * A rollup row (hourly or daily) carries its histogram as arrays; it becomes one cell per bucket (LEFT ARRAY

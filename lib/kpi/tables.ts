@@ -37,8 +37,11 @@ import { sql, type Sql } from '@/lib/store';
  * - `sync_latest`: sync_latest (0014), per (correlation, warehouse, source system) the latest sync message with
  *   its status, interface and error (max() of a packed record), for the drift-causes movements' messages: a key whose
  *   latest message is at or before as_of is answered from it, a key with a later one from raw events.
+ * - `sync_messages`: sync_messages (0016), each sync.message's narrow columns in observed_at order, kept by a view:
+ *   the per-message part of every sync-lag read (a window's partial hours, stale hours, sub-hour buckets) is a key
+ *   range instead of granules of `events` that each span hours of one warehouse's messages (lib/kpi/sync-cells.ts).
  */
-export type Question = 'warehouse_list' | 'first_postings' | 'sync_hourly' | 'sync_daily' | 'inventory_latest' | 'pipeline_hourly' | 'exception_state' | 'flow_transactions' | 'stock_movements' | 'sync_latest';
+export type Question = 'warehouse_list' | 'first_postings' | 'sync_hourly' | 'sync_daily' | 'inventory_latest' | 'pipeline_hourly' | 'exception_state' | 'flow_transactions' | 'stock_movements' | 'sync_messages' | 'sync_latest';
 
 const forceRaw = (): boolean => env().CT_FORCE_RAW;
 

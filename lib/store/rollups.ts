@@ -26,6 +26,15 @@ export const lagBucket = (lagMs: Sql): Sql =>
 export const LAG_MS = sql`toInt64(dateDiff('millisecond', occurred_at, observed_at))`;
 
 /**
+ * `sync_messages` (0016_sync_messages.sql): each sync.message row of `events`, narrow and in observed_at order,
+ * so the raw part of a sync-lag read (a window's partial hours) is a key range. Columns and the per-row values
+ * of its view, for the startup repair's replay (ingest/recovery.ts).
+ */
+export const SYNC_MESSAGE_COLUMNS = sql`observed_at, warehouse_id, source_system, target_system, interface, status, lag_ms, event_id`;
+export const SYNC_MESSAGE_VALUES = sql`observed_at, toString(warehouse_id), toString(source_system), toString(target_system),
+  CAST(interface, 'Nullable(String)'), toString(status), ${LAG_MS}, event_id`;
+
+/**
  * Ingest delay of an event in ms, as metrics.md §6 defines it (ingested − occurred). 0008_pipeline_rollup.sql
  * repeats this text (and lagBucket's) in the view that buckets the pipeline's own delays.
  */

@@ -124,7 +124,7 @@ function figures(evs: Ev[], wh: string | null, asOf: number) {
 }
 
 // ---- Reads: every endpoint-level KPI function, both ways, with the rollup tables each must read ----
-const ROLLUPS = ['warehouse_activity', 'invoice_postings', 'exception_state', 'inventory_latest', 'sync_lag_hourly', 'sync_lag_daily', 'pipeline_hourly', 'flow_transactions', 'stock_movements', 'sync_latest'] as const;
+const ROLLUPS = ['warehouse_activity', 'invoice_postings', 'exception_state', 'inventory_latest', 'sync_lag_hourly', 'sync_lag_daily', 'pipeline_hourly', 'flow_transactions', 'stock_movements', 'sync_latest', 'sync_messages'] as const;
 type Rollup = (typeof ROLLUPS)[number];
 const names = (statements: string[], t: string) => statements.some((s) => new RegExp(`\\b${t}\\b`).test(s));
 const ALL: QueryScope = { warehouses: null };
@@ -154,11 +154,12 @@ async function expectEveryFamilyEqualsRaw(strict: boolean) {
     await s('drift', () => drift(scope, { asOf: END, requested: [] }), ['inventory_latest']);
     await s('drift skus', () => driftSkus(scope, { asOf: END, limit: 500 }), ['inventory_latest']);
     await s('drift causes', () => driftCauses(scope, { asOf: END, sku: null }), ['inventory_latest', 'stock_movements', 'sync_latest']);
-    for (const [from, to] of SYNC_WINDOWS) await s(`sync lag ${iso(from)}`, () => syncLag(scope, { from, to, requested: [] }), ['sync_lag_hourly']);
+    for (const [from, to] of SYNC_WINDOWS) await s(`sync lag ${iso(from)}`, () => syncLag(scope, { from, to, requested: [] }), ['sync_lag_hourly', ...(from % H ? ['sync_messages' as const] : [])]);
     await s('sync lag 30 d', () => syncLag(scope, { from: T0 - 26 * D, to: T0 + 4 * D, requested: [] }), ['sync_lag_daily', 'sync_lag_hourly']);
     await s('sync series', () => syncLagSeries(scope, { from: T0 - 6 * D, to: T0 + 4 * D, tz: 'UTC' }) /* hourly buckets */, ['sync_lag_hourly']);
     await s('sync breakdown', () => syncLagBreakdown(scope, { from: T0, to: T0 + 72 * H }), ['sync_lag_hourly']);
     await s('sync hints', () => syncLagHints(scope, { from: T0 + D, to: T0 + 4 * D, requested: [] }), ['sync_lag_hourly']);
+    await s('sync hints, partial hours', () => syncLagHints(scope, { from: T0 + D + 1234, to: T0 + 3 * D + 999, requested: [] }), ['sync_lag_hourly', 'sync_messages']);
     await s('pipeline health', () => pipelineHealth(scope, { from: T0 - 30 * D, to: upTo }), ['pipeline_hourly']);
     await s('flow', () => flow(scope, { asOf: END, workflow: null, requested: [] }), ['flow_transactions']);
     for (const stage of ['order.created', 'pick.confirmed', 'shipment.confirmed']) {
@@ -192,7 +193,7 @@ async function send(evs: Ev[], nowMs = Date.now()) {
 /** Every materialized view over `events`: a kill -9 between the events part and theirs loses them all. */
 const VIEWS = ['event_ids_mv', 'correlation_index_mv', 'warehouse_activity_mv', 'invoice_postings_shipped_mv', 'invoice_postings_invoiced_mv',
   'sync_hour_activity_mv', 'pipeline_hour_activity_mv', 'exception_state_mv', 'inventory_latest_mv', 'flow_transactions_mv',
-  'stock_movements_mv', 'sync_latest_mv'];
+  'stock_movements_mv', 'sync_latest_mv', 'sync_messages_mv'];
 
 const all = fixture();
 const acked = all.filter((_, i) => i % 5 !== 1 && i % 5 !== 2);
