@@ -31,8 +31,13 @@ import { sql, type Sql } from '@/lib/store';
  * - `flow_transactions`: flow_transactions (0013), per correlation × warehouse the earliest business event,
  *   the earliest amount and each stage's earliest time, all min()s, so the Flow KPI and its waiting list at any
  *   as_of cost ∝ transactions instead of a group-by over every business event (lib/kpi/flow-relation.ts).
+ * - `flow_state`: the latest complete flow snapshot (0015, built in the background by ingest/flow-snapshot.ts)
+ *   plus the correlations touched since it (flow_touches), evaluated exactly from flow_transactions: the Flow
+ *   KPI and its waiting list cost ∝ waiting transactions. Used for an as_of at or after the snapshot's horizon
+ *   (a day before it was built, or before its latest event) while it is under two days old; otherwise, or
+ *   with no complete snapshot, flow_transactions as above (lib/kpi/flow-snapshot.ts).
  */
-export type Question = 'warehouse_list' | 'first_postings' | 'sync_hourly' | 'sync_daily' | 'inventory_latest' | 'pipeline_hourly' | 'exception_state' | 'flow_transactions';
+export type Question = 'warehouse_list' | 'first_postings' | 'sync_hourly' | 'sync_daily' | 'inventory_latest' | 'pipeline_hourly' | 'exception_state' | 'flow_transactions' | 'flow_state';
 
 const forceRaw = (): boolean => env().CT_FORCE_RAW;
 
