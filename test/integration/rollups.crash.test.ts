@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ingestLines } from '@/ingest/pipeline';
+import { buildFlowSnapshot } from '@/ingest/flow-snapshot';
 import { repairLookups } from '@/ingest/recovery';
 import { refreshSyncRollupFully } from '@/ingest/rollups';
 import { refreshPipelineRollupFully } from '@/ingest/rollups-pipeline';
@@ -124,7 +125,7 @@ function figures(evs: Ev[], wh: string | null, asOf: number) {
 }
 
 // ---- Reads: every endpoint-level KPI function, both ways, with the rollup tables each must read ----
-const ROLLUPS = ['warehouse_activity', 'invoice_postings', 'exception_state', 'inventory_latest', 'sync_lag_hourly', 'sync_lag_daily', 'pipeline_hourly', 'flow_transactions'] as const;
+const ROLLUPS = ['warehouse_activity', 'invoice_postings', 'exception_state', 'inventory_latest', 'sync_lag_hourly', 'sync_lag_daily', 'pipeline_hourly', 'flow_transactions', 'flow_state'] as const;
 type Rollup = (typeof ROLLUPS)[number];
 const names = (statements: string[], t: string) => statements.some((s) => new RegExp(`\\b${t}\\b`).test(s));
 const ALL: QueryScope = { warehouses: null };
@@ -160,11 +161,11 @@ async function expectEveryFamilyEqualsRaw(strict: boolean) {
     await s('sync breakdown', () => syncLagBreakdown(scope, { from: T0, to: T0 + 72 * H }), ['sync_lag_hourly']);
     await s('sync hints', () => syncLagHints(scope, { from: T0 + D, to: T0 + 4 * D, requested: [] }), ['sync_lag_hourly']);
     await s('pipeline health', () => pipelineHealth(scope, { from: T0 - 30 * D, to: upTo }), ['pipeline_hourly']);
-    await s('flow', () => flow(scope, { asOf: END, workflow: null, requested: [] }), ['flow_transactions']);
+    await s('flow', () => flow(scope, { asOf: END, workflow: null, requested: [] }), ['flow_state']);
     for (const stage of ['order.created', 'pick.confirmed', 'shipment.confirmed']) {
-      await s(`flow waiting ${stage}`, () => flowWaiting(scope, { asOf: END, workflow: 'order_to_cash', stage, overdueOnly: false, cursor: null, limit: 1000 }), ['flow_transactions']);
+      await s(`flow waiting ${stage}`, () => flowWaiting(scope, { asOf: END, workflow: 'order_to_cash', stage, overdueOnly: false, cursor: null, limit: 1000 }), ['flow_state']);
     }
-    await s('summary', () => summary(scope, { from: T0, to: END, requested: [] }), ['warehouse_activity', 'invoice_postings', 'exception_state', 'inventory_latest', 'sync_lag_daily', 'flow_transactions']);
+    await s('summary', () => summary(scope, { from: T0, to: END, requested: [] }), ['warehouse_activity', 'invoice_postings', 'exception_state', 'inventory_latest', 'sync_lag_daily', 'flow_state']);
   }
 }
 
@@ -181,6 +182,9 @@ const staleCells = async () => ({
 async function refresh() {
   await refreshSyncRollupFully(SLO_MS, Date.now());
   await refreshPipelineRollupFully(Date.now() + 2 * H);
+  // No margin: nothing is inserted concurrently here, so every touch so far is in the snapshot (and a touch
+  // lost in the crash would leave it stale: the startup repair must replay it).
+  await buildFlowSnapshot({ marginMs: 0, horizonMs: T0 - D });
 }
 
 async function send(evs: Ev[], nowMs = Date.now()) {
@@ -191,7 +195,7 @@ async function send(evs: Ev[], nowMs = Date.now()) {
 
 /** Every materialized view over `events`: a kill -9 between the events part and theirs loses them all. */
 const VIEWS = ['event_ids_mv', 'correlation_index_mv', 'warehouse_activity_mv', 'invoice_postings_shipped_mv', 'invoice_postings_invoiced_mv',
-  'sync_hour_activity_mv', 'pipeline_hour_activity_mv', 'exception_state_mv', 'inventory_latest_mv', 'flow_transactions_mv'];
+  'sync_hour_activity_mv', 'pipeline_hour_activity_mv', 'exception_state_mv', 'inventory_latest_mv', 'flow_transactions_mv', 'flow_touches_mv'];
 
 const all = fixture();
 const acked = all.filter((_, i) => i % 5 !== 1 && i % 5 !== 2);
