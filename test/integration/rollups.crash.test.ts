@@ -223,6 +223,11 @@ describe('every rollup family == raw through a crash, the startup repair and a r
       for (const v of VIEWS) await command(unsafeRaw(`ATTACH TABLE ${v}`));
     }
     await writeEventsOnly(half, Date.now(), HALF_KEPT);
+    // A flow snapshot build killed before its flow_snapshots row: a newer partition, wrong states, never read.
+    const [built] = await query(sql`SELECT max(snapshot_id) AS n FROM flow_snapshots`, n, { name: 't' });
+    await command(sql`INSERT INTO flow_state SELECT * REPLACE (${p.u64(built!.n + 1000)} AS snapshot_id, 'order.created' AS stage, toInt64(0) AS last_ms)
+                      FROM (SELECT * FROM flow_state WHERE snapshot_id = ${p.u64(built!.n)})`);
+    expect(await count(sql`SELECT DISTINCT snapshot_id FROM flow_state`)).toBe(2);
     // The loss is visible before the repair (so this test exercises something) …
     const lost = await bothWays(() => listExceptions(ALL, { now: END, status: 'all', severity: [], category: [], owner: [], limit: 500 }));
     expect(lost.rollup.items.length).toBeLessThan(lost.raw.items.length);
@@ -242,6 +247,9 @@ describe('every rollup family == raw through a crash, the startup repair and a r
     await expectEveryFamilyEqualsRaw(false);
     await refresh();
     expect(await staleCells()).toEqual({ syncHours: 0, syncDays: 0, pipelineHours: 0 });
+    // The killed build's partition is gone; the new snapshot and the one before it stay.
+    expect(await count(sql`SELECT snapshot_id FROM flow_state GROUP BY snapshot_id HAVING snapshot_id IN (SELECT snapshot_id FROM flow_snapshots)`)).toBe(2);
+    expect(await count(sql`SELECT DISTINCT snapshot_id FROM flow_state`)).toBe(2);
     await expectEveryFamilyEqualsRaw(true);
 
     // Headline figures from the rollups, against the fixture.

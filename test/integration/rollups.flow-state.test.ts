@@ -160,6 +160,9 @@ describe('flow snapshot + delta = raw', () => {
     // H-NONE's earliest business event is now its order in WH[0]: it waits there, as order_to_cash.
     expect((await waitsAt(ALL, mid, 'order.created')).map((x) => [x.correlation_id, x.warehouse_id])).toEqual([['H-NONE', WH[0]]]);
     expect(await flowSnapshotDue()).toBeNull(); // touched, but the snapshot is seconds old and ingest is not quiet
+    expect(await flowSnapshotDue(Date.now() + 80_000)).toBe('quiet'); // no touch for longer than margin + 15 s
+    expect(await flowSnapshotDue(Date.now() + 130_000)).toBe('age'); // pending, and the snapshot is 2 min old
+    expect(await flowSnapshotDue(Date.now() + 2 * D)).toBe('old');
     await expectSnapshotEqualsRaw();
     await buildFlowSnapshot({ marginMs: 0, horizonMs: HORIZON });
     await expectSnapshotEqualsRaw();
@@ -173,7 +176,8 @@ describe('flow snapshot + delta = raw', () => {
     // What a crash mid-build leaves: a newer partition, with wrong states, and no flow_snapshots row.
     const crashed = snapshotId + 1000;
     await command(sql`INSERT INTO flow_state SELECT * REPLACE (${p.u64(crashed)} AS snapshot_id, 'order.created' AS stage, toInt64(0) AS last_ms)
-                      FROM flow_state WHERE snapshot_id = ${p.u64(snapshotId)}`);
+                      FROM (SELECT * FROM flow_state WHERE snapshot_id = ${p.u64(snapshotId)})`);
+    expect(await count(sql`SELECT 1 FROM flow_state WHERE snapshot_id = ${p.u64(crashed)}`)).toBeGreaterThan(50);
     await expectSnapshotEqualsRaw();
     const next = await buildFlowSnapshot({ marginMs: 0, horizonMs: HORIZON });
     expect(next.snapshotId).toBeGreaterThan(snapshotId);
