@@ -55,7 +55,9 @@ CREATE TABLE IF NOT EXISTS flow_state{{local}} {{on_cluster}}
 )
 ENGINE = {{engine:MergeTree}}
 PARTITION BY snapshot_id
-ORDER BY (snapshot_id, correlation_id);
+-- By last_ms: a read evaluates the rows with last_ms > as_of (the most recent ones) from their stage times,
+-- and the key confines that to the last granules instead of every row's ten time columns.
+ORDER BY (snapshot_id, last_ms);
 -- @distributed flow_state cityHash64(correlation_id)
 
 -- One row per COMPLETE snapshot, written after all its flow_state rows: a build that crashed has none, so
