@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { env } from '@/lib/config/env';
-import { lastMs, transactionStates } from '@/lib/kpi/flow-relation';
+import { lastMs, stageArrays, transactionStates } from '@/lib/kpi/flow-relation';
 import { latestSnapshot } from '@/lib/kpi/flow-snapshot';
 import { command, join, p, query, sql, unsafeRaw, withLane } from '@/lib/store';
 import { STAGE_TYPES } from '@/lib/events/stages';
@@ -38,7 +38,6 @@ export interface FlowBuildOptions {
   horizonMs?: number;
 }
 
-const STAGE_COLUMNS = join(STAGE_TYPES.map(stageColumn), ', ');
 const maxRow = z.object({ m: z.number() });
 const countRow = z.object({ n: z.number() });
 const idRow = z.object({ snapshot_id: z.number() });
@@ -87,10 +86,10 @@ export async function buildFlowSnapshot(opts: FlowBuildOptions = {}): Promise<Fl
     const horizon = opts.horizonMs ?? Math.min(startedAt, newest) - HORIZON_MS;
     await command(sql`
       INSERT INTO flow_state (snapshot_id, correlation_id, multi, warehouses, workflow, warehouse_id, document_ref, stage, reached_ms,
-        amount, amount_ms, last_ms, ${STAGE_COLUMNS})
+        amount, amount_ms, last_ms, stage_names, stage_times)
       SELECT ${p.u64(sid)}, correlation_id, toUInt8(length(warehouses) > 1), warehouses, workflow, warehouse_id, document_ref,
-             stage, reached_ms, first_amount_value, amount_ms, last_ms, ${STAGE_COLUMNS}
-      FROM (SELECT *, ${lastMs()} AS last_ms FROM (${transactionStates({ warehouses: null }, null, sql`1`, true)}))
+             stage, reached_ms, first_amount_value, amount_ms, last_ms, stage_names, stage_times
+      FROM (SELECT *, ${lastMs()} AS last_ms, ${stageArrays()} FROM (${transactionStates({ warehouses: null }, null, sql`1`, true)}))
       WHERE stage != '' OR length(warehouses) > 1 OR last_ms >= ${p.i64(horizon)}`);
     const rows = (await query(sql`SELECT count() AS n FROM flow_state WHERE snapshot_id = ${p.u64(sid)}`, countRow, { name: 'rollup.flow_rows' }))[0]?.n ?? 0;
     // Last: only now is the snapshot complete.

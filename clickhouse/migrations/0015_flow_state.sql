@@ -25,9 +25,9 @@ GROUP BY correlation_id;
 -- as for an as_of ≥ last_ms: every transaction that then waits somewhere, every transaction with business
 -- events in more than one warehouse (multi = 1, whatever its state: a limited scope sees only a part of
 -- it), and every transaction whose last_ms ≥ the snapshot's horizon (an as_of before its last_ms needs it).
--- stage '' = waits nowhere. amount: of the earliest event with one (at amount_ms). The stage times (as in
--- flow_transactions, merged over the transaction's warehouses) let a read evaluate a row whose last_ms is
--- after its as_of without going back to flow_transactions.
+-- stage '' = waits nowhere. amount: of the earliest event with one (at amount_ms). stage_names/stage_times:
+-- its workflow's expected stages in order and the earliest time of each (ms; NULL: not reached), merged over
+-- its warehouses, so a read evaluates a row whose last_ms is after its as_of without flow_transactions.
 CREATE TABLE IF NOT EXISTS flow_state{{local}} {{on_cluster}}
 (
     snapshot_id    UInt64,
@@ -42,16 +42,8 @@ CREATE TABLE IF NOT EXISTS flow_state{{local}} {{on_cluster}}
     amount         Nullable(Decimal128(6)),
     amount_ms      Nullable(Int64),
     last_ms        Int64,
-    order_created_at      Nullable(DateTime64(3, 'UTC')),
-    pick_confirmed_at     Nullable(DateTime64(3, 'UTC')),
-    shipment_confirmed_at Nullable(DateTime64(3, 'UTC')),
-    invoice_posted_at     Nullable(DateTime64(3, 'UTC')),
-    payment_received_at   Nullable(DateTime64(3, 'UTC')),
-    receipt_posted_at     Nullable(DateTime64(3, 'UTC')),
-    return_received_at    Nullable(DateTime64(3, 'UTC')),
-    credit_issued_at      Nullable(DateTime64(3, 'UTC')),
-    transfer_shipped_at   Nullable(DateTime64(3, 'UTC')),
-    transfer_received_at  Nullable(DateTime64(3, 'UTC'))
+    stage_names    Array(LowCardinality(String)),
+    stage_times    Array(Nullable(Int64))
 )
 ENGINE = {{engine:MergeTree}}
 PARTITION BY snapshot_id
