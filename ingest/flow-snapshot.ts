@@ -108,9 +108,12 @@ const touchRow = z.object({ n: z.number(), last_ms: z.number() });
  * Why a build is due now (null: not due). Touches pending = correlations reads re-evaluate exactly; a build
  * is due with no snapshot; a day after the last one; when touches are pending and the last one is 2 min old;
  * at 5,000 pending touches once it is 30 s old; and once ingest has been quiet for longer than the margin,
- * so that a build then leaves nothing pending (what the bench waits for before timing reads).
+ * so that a build then leaves nothing pending (what the bench waits for before timing reads). The 2 min and
+ * 30 s (and the quiet build) wait at least ten times the last build's duration.
  */
-export async function flowSnapshotDue(nowMs = Date.now()): Promise<string | null> {
+export async function flowSnapshotDue(nowMs = Date.now(), lastBuildMs = 0): Promise<string | null> {
+  // Builds take at most about a tenth of the time: a slow build (a large store) spaces the next ones out.
+  const spaced = (ms: number) => Math.max(ms, 10 * lastBuildMs);
   const snap = await latestSnapshot();
   if (snap === null) return 'none';
   const age = nowMs - snap.started_ms;
@@ -121,18 +124,21 @@ export async function flowSnapshotDue(nowMs = Date.now()): Promise<string | null
     { name: 'rollup.flow_pending' },
   );
   if (!t || t.n === 0) return null;
-  if (age >= MAX_AGE_MS) return 'age';
-  if (age >= MIN_GAP_MS && t.n >= THRESHOLD) return 'touches';
-  if (t.last_ms <= nowMs - QUIET_MS) return 'quiet';
+  if (age >= spaced(MAX_AGE_MS)) return 'age';
+  if (age >= spaced(MIN_GAP_MS) && t.n >= THRESHOLD) return 'touches';
+  if (t.last_ms <= nowMs - QUIET_MS && age >= spaced(0)) return 'quiet';
   return null;
 }
 
 /** One refresher pass: builds when due, and says so in the log (bench/server.ts waits for that line). */
+let lastBuildDuration = 0;
+
 export async function refreshFlowSnapshot(nowMs = Date.now()): Promise<FlowBuild | null> {
-  const why = await withLane('bulk', () => flowSnapshotDue(nowMs));
+  const why = await withLane('bulk', () => flowSnapshotDue(nowMs, lastBuildDuration));
   if (why === null) return null;
   const t0 = Date.now();
   const b = await buildFlowSnapshot();
+  lastBuildDuration = Date.now() - t0;
   console.log(
     `[rollups] flow snapshot ${b.snapshotId}: ${b.rows} rows, covers events ingested before ${new Date(b.coversBefore).toISOString()}, ` +
       `built in ${((Date.now() - t0) / 1000).toFixed(1)} s (${why})`,

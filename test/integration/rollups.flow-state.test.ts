@@ -163,6 +163,7 @@ describe('flow snapshot + delta = raw', () => {
     expect(await flowSnapshotDue(Date.now() + 80_000)).toBe('quiet'); // no touch for longer than margin + 15 s
     expect(await flowSnapshotDue(Date.now() + 130_000)).toBe('age'); // pending, and the snapshot is 2 min old
     expect(await flowSnapshotDue(Date.now() + 2 * D)).toBe('old');
+    expect(await flowSnapshotDue(Date.now() + 130_000, 20_000)).toBeNull(); // a 20 s build: the next waits 200 s
     await expectSnapshotEqualsRaw();
     await buildFlowSnapshot({ marginMs: 0, horizonMs: HORIZON });
     await expectSnapshotEqualsRaw();
