@@ -152,14 +152,15 @@ export function snapshotWaits(snap: FlowSnapshot, scope: QueryScope, asOf: numbe
   const touched = sql`SELECT correlation_id FROM flow_touches WHERE ingested_at >= ${p.time(snap.covers_before_ms)}`;
   const whs = scope.warehouses === null ? null : p.strs(scope.warehouses);
   const whole = whs === null ? sql`1` : sql`hasAll(${whs}, warehouses)`;
-  // Nothing touched when the snapshot was looked up (fleet scope): no delta to re-evaluate; the read is then
-  // the answer as of that look-up, as any read that races an insert.
-  const delta = snap.touched > 0 || whs !== null;
-  const rows = delta ? sql`snapshot_id = ${sid} AND ${whole} AND correlation_id NOT IN (${touched})` : sql`snapshot_id = ${sid}`;
+  // Nothing touched when the snapshot was looked up: no touched correlation to re-evaluate (and, fleet-wide,
+  // no delta at all); the read is then the answer as of that look-up, as any read that races an insert.
+  const anyTouched = snap.touched > 0;
+  const delta = anyTouched || whs !== null;
+  const rows = sql`snapshot_id = ${sid} AND ${whole} AND ${anyTouched ? sql`correlation_id NOT IN (${touched})` : sql`1`}`;
+  const partly = sql`SELECT correlation_id FROM flow_state WHERE snapshot_id = ${sid} AND hasAny(warehouses, ${whs ?? p.strs([])}) AND NOT hasAll(${whs ?? p.strs([])}, warehouses)`;
   const redo = whs === null
     ? sql`correlation_id IN (${touched})`
-    : sql`correlation_id IN (${touched} UNION ALL
-        SELECT correlation_id FROM flow_state WHERE snapshot_id = ${sid} AND hasAny(warehouses, ${whs}) AND NOT hasAll(${whs}, warehouses))`;
+    : sql`correlation_id IN (${anyTouched ? sql`${touched} UNION ALL ${partly}` : partly})`;
   const late = sql`
     SELECT correlation_id, toString(workflow) AS workflow, toString(warehouse_id) AS warehouse_id, document_ref, amount_ms,
            amount AS first_amount_value, stage_names, stage_times
