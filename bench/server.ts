@@ -129,9 +129,30 @@ export async function kpiLatency(url: string, probes: readonly Probe[], log: (s:
   return out;
 }
 
-/** After ingest the engine merges parts in the background; KPI timings should not include that. */
+/**
+ * After ingest the engine merges parts and the refresher builds its rollups in the background; KPI timings
+ * should not include that. Besides an idle tree, waits for a flow snapshot that covers every event ingested
+ * before this call (the refresher logs each one; ingest/flow-snapshot.ts), so Flow reads time the snapshot
+ * path rather than the re-evaluation of the load's last minute.
+ */
 export async function settleServer(server: Server): Promise<number> {
-  return waitIdle(server.proc.pid, { maxCores: 0.1, windowMs: 3000, timeoutMs: 180_000 });
+  const t0 = Date.now();
+  await waitIdle(server.proc.pid, { maxCores: 0.1, windowMs: 3000, timeoutMs: 180_000 });
+  while (Date.now() - t0 < 300_000 && flowCoveredBefore(server.logFile) < t0) await sleep(1000);
+  await waitIdle(server.proc.pid, { maxCores: 0.1, windowMs: 3000, timeoutMs: 180_000 });
+  return Date.now() - t0;
+}
+
+/** The latest "covers events ingested before" time the server logged for a flow snapshot (0: none). */
+function flowCoveredBefore(logFile: string): number {
+  let text = '';
+  try {
+    text = fs.readFileSync(logFile, 'utf8');
+  } catch {
+    return 0;
+  }
+  const times = [...text.matchAll(/flow snapshot \d+: \d+ rows, covers events ingested before (\S+),/g)].map((m) => Date.parse(m[1]!));
+  return Math.max(0, ...times.filter((t) => Number.isFinite(t)));
 }
 
 export function serverPeak(server: Server) {

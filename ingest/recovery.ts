@@ -164,4 +164,13 @@ async function repairSlice({ lo, hi }: Slice): Promise<void> {
     WHERE ${inSlice}
       AND type = 'sync.message'
     GROUP BY ${SYNC_LATEST_KEY}`);
+  // A touch lost with its view part would leave the flow snapshot stale for that transaction: touch the
+  // tail's transactions again, now, so reads re-evaluate them until the next snapshot.
+  await command(sql`
+    INSERT INTO flow_touches (ingested_at, correlation_id)
+    SELECT now64(3), correlation_id
+    FROM events
+    WHERE ${inSlice}
+      AND ${FLOW_BUSINESS_ROWS}
+    GROUP BY correlation_id`);
 }

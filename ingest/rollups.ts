@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { command, p, query, sql, withLane } from '@/lib/store';
 import { histCell, LAG_MS, staleSyncDays, staleSyncHours } from '@/lib/store/rollups';
 import { withSpan } from '@/lib/telemetry/span';
+import { refreshFlowSnapshot } from './flow-snapshot';
 import { refreshPipelineRollup } from './rollups-pipeline';
 
 /**
@@ -160,7 +161,8 @@ export async function refreshSyncRollupFully(sloMs: number, now = Date.now(), ma
 
 /**
  * The background refresher of the server process (a globalThis singleton): every `intervalMs` it
- * recomputes a bounded number of stale hours (sync lag, its days, then pipeline health); a cycle still running skips the tick.
+ * recomputes a bounded number of stale hours (sync lag, its days, then pipeline health), then builds a flow
+ * snapshot when one is due (ingest/flow-snapshot.ts); a cycle still running skips the tick.
  */
 interface Refresher {
   timer: NodeJS.Timeout | null;
@@ -187,6 +189,7 @@ export function startRollupRefresher(sloMs: () => number, intervalMs = 2000): vo
         if (r.daysDirty) r.daysDirty = (await refreshSyncDays(sloMs())) > 0;
       })
       .then(() => refreshPipelineRollup())
+      .then(() => refreshFlowSnapshot())
       .catch((err: unknown) => console.error(`[rollups] refresh failed: ${err instanceof Error ? err.message : String(err)}`))
       .finally(() => {
         r.busy = false;

@@ -76,7 +76,7 @@ export async function flow(scope: QueryScope, params: FlowParams): Promise<FlowR
       SELECT workflow, stage, warehouse_id, grouping(warehouse_id) AS is_total,
              count() AS n_waiting, countIf(overdue = 1) AS n_overdue, max(wait_ms) AS oldest_ms,
              toFloat64(round(sumIf(ifNull(amount, toDecimal128(0, 6)), overdue = 1), 2)) AS overdue_amount
-      FROM (${flowWaits(scope, asOf, slos, only)})
+      FROM (${await flowWaits(scope, asOf, slos, only)})
       GROUP BY GROUPING SETS ((workflow, stage, warehouse_id), (workflow, stage))`;
     const [rows, listed] = await Promise.all([query(q, cellRow, { name: 'kpi.flow' }), listWarehouses(scope, requested)]);
     const cells = new Map<string, FlowCell>();

@@ -40,8 +40,13 @@ import { sql, type Sql } from '@/lib/store';
  * - `sync_messages`: sync_messages (0016), each sync.message's narrow columns in observed_at order, kept by a view:
  *   the per-message part of every sync-lag read (a window's partial hours, stale hours, sub-hour buckets) is a key
  *   range instead of granules of `events` that each span hours of one warehouse's messages (lib/kpi/sync-cells.ts).
+ * - `flow_state`: the latest complete flow snapshot (0015, built in the background by ingest/flow-snapshot.ts)
+ *   plus the correlations touched since it (flow_touches), evaluated exactly from flow_transactions: the Flow
+ *   KPI and its waiting list cost ∝ waiting transactions. Used for an as_of at or after the snapshot's horizon
+ *   (a day before it was built, or before its latest event) while it is under two days old; otherwise, or
+ *   with no complete snapshot, flow_transactions as above (lib/kpi/flow-snapshot.ts).
  */
-export type Question = 'warehouse_list' | 'first_postings' | 'sync_hourly' | 'sync_daily' | 'inventory_latest' | 'pipeline_hourly' | 'exception_state' | 'flow_transactions' | 'stock_movements' | 'sync_messages' | 'sync_latest';
+export type Question = 'warehouse_list' | 'first_postings' | 'sync_hourly' | 'sync_daily' | 'inventory_latest' | 'pipeline_hourly' | 'exception_state' | 'flow_transactions' | 'flow_state' | 'stock_movements' | 'sync_messages' | 'sync_latest';
 
 const forceRaw = (): boolean => env().CT_FORCE_RAW;
 

@@ -95,7 +95,7 @@ export async function flowWaiting(scope: QueryScope, params: FlowWaitingParams):
     const q = sql`
       SELECT correlation_id, warehouse_id, document_ref, reached_ms, wait_ms, slo_ms, overdue,
              if(isNull(amount), NULL, toFloat64(amount)) AS amount
-      FROM (${flowWaits(scope, asOf, slos, only)})
+      FROM (${await flowWaits(scope, asOf, slos, only)})
       WHERE ${overdueOnly ? sql`overdue = 1` : sql`1`}
         AND ${after === null ? sql`1` : sql`(reached_ms, correlation_id) > (${p.i64(after[0])}, ${p.str(after[1])})`}
       ORDER BY reached_ms, correlation_id

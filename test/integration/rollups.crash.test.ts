@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ingestLines } from '@/ingest/pipeline';
+import { buildFlowSnapshot } from '@/ingest/flow-snapshot';
 import { repairLookups } from '@/ingest/recovery';
 import { refreshSyncRollupFully } from '@/ingest/rollups';
 import { refreshPipelineRollupFully } from '@/ingest/rollups-pipeline';
@@ -124,7 +125,7 @@ function figures(evs: Ev[], wh: string | null, asOf: number) {
 }
 
 // ---- Reads: every endpoint-level KPI function, both ways, with the rollup tables each must read ----
-const ROLLUPS = ['warehouse_activity', 'invoice_postings', 'exception_state', 'inventory_latest', 'sync_lag_hourly', 'sync_lag_daily', 'pipeline_hourly', 'flow_transactions', 'stock_movements', 'sync_latest', 'sync_messages'] as const;
+const ROLLUPS = ['warehouse_activity', 'invoice_postings', 'exception_state', 'inventory_latest', 'sync_lag_hourly', 'sync_lag_daily', 'pipeline_hourly', 'flow_transactions', 'flow_state', 'stock_movements', 'sync_latest', 'sync_messages'] as const;
 type Rollup = (typeof ROLLUPS)[number];
 const names = (statements: string[], t: string) => statements.some((s) => new RegExp(`\\b${t}\\b`).test(s));
 const ALL: QueryScope = { warehouses: null };
@@ -161,11 +162,11 @@ async function expectEveryFamilyEqualsRaw(strict: boolean) {
     await s('sync hints', () => syncLagHints(scope, { from: T0 + D, to: T0 + 4 * D, requested: [] }), ['sync_lag_hourly']);
     await s('sync hints, partial hours', () => syncLagHints(scope, { from: T0 + D + 1234, to: T0 + 3 * D + 999, requested: [] }), ['sync_lag_hourly', 'sync_messages']);
     await s('pipeline health', () => pipelineHealth(scope, { from: T0 - 30 * D, to: upTo }), ['pipeline_hourly']);
-    await s('flow', () => flow(scope, { asOf: END, workflow: null, requested: [] }), ['flow_transactions']);
+    await s('flow', () => flow(scope, { asOf: END, workflow: null, requested: [] }), ['flow_state']);
     for (const stage of ['order.created', 'pick.confirmed', 'shipment.confirmed']) {
-      await s(`flow waiting ${stage}`, () => flowWaiting(scope, { asOf: END, workflow: 'order_to_cash', stage, overdueOnly: false, cursor: null, limit: 1000 }), ['flow_transactions']);
+      await s(`flow waiting ${stage}`, () => flowWaiting(scope, { asOf: END, workflow: 'order_to_cash', stage, overdueOnly: false, cursor: null, limit: 1000 }), ['flow_state']);
     }
-    await s('summary', () => summary(scope, { from: T0, to: END, requested: [] }), ['warehouse_activity', 'invoice_postings', 'exception_state', 'inventory_latest', 'sync_lag_daily', 'flow_transactions']);
+    await s('summary', () => summary(scope, { from: T0, to: END, requested: [] }), ['warehouse_activity', 'invoice_postings', 'exception_state', 'inventory_latest', 'sync_lag_daily', 'flow_state']);
   }
 }
 
@@ -182,6 +183,9 @@ const staleCells = async () => ({
 async function refresh() {
   await refreshSyncRollupFully(SLO_MS, Date.now());
   await refreshPipelineRollupFully(Date.now() + 2 * H);
+  // No margin: nothing is inserted concurrently here, so every touch so far is in the snapshot (and a touch
+  // lost in the crash would leave it stale: the startup repair must replay it).
+  await buildFlowSnapshot({ marginMs: 0, horizonMs: T0 - D });
 }
 
 async function send(evs: Ev[], nowMs = Date.now()) {
@@ -192,7 +196,7 @@ async function send(evs: Ev[], nowMs = Date.now()) {
 
 /** Every materialized view over `events`: a kill -9 between the events part and theirs loses them all. */
 const VIEWS = ['event_ids_mv', 'correlation_index_mv', 'warehouse_activity_mv', 'invoice_postings_shipped_mv', 'invoice_postings_invoiced_mv',
-  'sync_hour_activity_mv', 'pipeline_hour_activity_mv', 'exception_state_mv', 'inventory_latest_mv', 'flow_transactions_mv',
+  'sync_hour_activity_mv', 'pipeline_hour_activity_mv', 'exception_state_mv', 'inventory_latest_mv', 'flow_transactions_mv', 'flow_touches_mv',
   'stock_movements_mv', 'sync_latest_mv', 'sync_messages_mv'];
 
 const all = fixture();
@@ -221,6 +225,11 @@ describe('every rollup family == raw through a crash, the startup repair and a r
       for (const v of VIEWS) await command(unsafeRaw(`ATTACH TABLE ${v}`));
     }
     await writeEventsOnly(half, Date.now(), HALF_KEPT);
+    // A flow snapshot build killed before its flow_snapshots row: a newer partition, wrong states, never read.
+    const [built] = await query(sql`SELECT max(snapshot_id) AS n FROM flow_snapshots`, n, { name: 't' });
+    await command(sql`INSERT INTO flow_state SELECT * REPLACE (${p.u64(built!.n + 1000)} AS snapshot_id, 'order.created' AS stage, toInt64(0) AS last_ms)
+                      FROM (SELECT * FROM flow_state WHERE snapshot_id = ${p.u64(built!.n)})`);
+    expect(await count(sql`SELECT DISTINCT snapshot_id FROM flow_state`)).toBe(2);
     // The loss is visible before the repair (so this test exercises something) …
     const lost = await bothWays(() => listExceptions(ALL, { now: END, status: 'all', severity: [], category: [], owner: [], limit: 500 }));
     expect(lost.rollup.items.length).toBeLessThan(lost.raw.items.length);
@@ -240,6 +249,9 @@ describe('every rollup family == raw through a crash, the startup repair and a r
     await expectEveryFamilyEqualsRaw(false);
     await refresh();
     expect(await staleCells()).toEqual({ syncHours: 0, syncDays: 0, pipelineHours: 0 });
+    // The killed build's partition is gone; the new snapshot and the one before it stay.
+    expect(await count(sql`SELECT snapshot_id FROM flow_state GROUP BY snapshot_id HAVING snapshot_id IN (SELECT snapshot_id FROM flow_snapshots)`)).toBe(2);
+    expect(await count(sql`SELECT DISTINCT snapshot_id FROM flow_state`)).toBe(2);
     await expectEveryFamilyEqualsRaw(true);
 
     // Headline figures from the rollups, against the fixture.
