@@ -16,6 +16,8 @@ export const snapshotRow = z.object({
   covers_before_ms: z.number(),
   horizon_ms: z.number(),
   started_ms: z.number(),
+  /** The latest stage or amount time of any transaction when it was built: at an as_of at or after it, no row of it is "late". */
+  max_last_ms: z.number(),
   /** Touches at or after covers_before when it was looked up: the correlations a read re-evaluates. */
   touched: z.number(),
 });
@@ -29,7 +31,7 @@ export async function latestSnapshot(): Promise<FlowSnapshot | null> {
   const rows = await query(
     sql`WITH (SELECT max(snapshot_id) FROM flow_snapshots) AS latest
         SELECT snapshot_id, toUnixTimestamp64Milli(covers_before) AS covers_before_ms, horizon_ms,
-               toUnixTimestamp64Milli(started_at) AS started_ms,
+               toUnixTimestamp64Milli(started_at) AS started_ms, max_last_ms,
                (SELECT count() FROM flow_touches
                 WHERE ingested_at >= (SELECT any(covers_before) FROM flow_snapshots WHERE snapshot_id = latest)) AS touched
         FROM flow_snapshots WHERE snapshot_id = latest LIMIT 1`,
