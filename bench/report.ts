@@ -200,7 +200,7 @@ export function markdown(r: Report): string {
     `Each endpoint: 1 cold call (its first call since the server started: route module, engine caches and marks for that query not yet loaded), ` +
       `then ${CALLS_WARM} warm calls, sequential, over HTTP with the API token; p50/p95 are over the warm calls. ` +
       'The project answers as it does in production: rollups where lib/kpi/tables.ts chooses them (warehouse_activity, invoice_postings, ' +
-      'sync_lag_hourly, sync_lag_daily, sync_messages, pipeline_hourly, exception_state, inventory_latest, flow_transactions, the flow snapshot, ' +
+      'sync_lag_hourly, sync_lag_daily, sync_messages, pipeline_hourly, exception_state, inventory_latest, flow_transactions, the flow snapshot and its hourly counts, ' +
       'stock_movements, sync_latest), raw events elsewhere. ' +
       'The bench starts this server with CT_READ_MAX_AGE_S=0 (no shared reads), so every call is computed; the mixed load and the page loads run on a restart of it with the defaults (shared reads on, 2 s), as users get it. ' +
       (r.raw_store.skipped

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { env } from '@/lib/config/env';
+import { buildCounts } from '@/lib/kpi/flow-counts';
 import { lastMs, stageArrays, transactionStates } from '@/lib/kpi/flow-relation';
 import { latestSnapshot } from '@/lib/kpi/flow-snapshot';
 import { command, join, p, query, sql, unsafeRaw, withLane } from '@/lib/store';
@@ -53,17 +54,19 @@ async function newestTime(): Promise<number> {
   return rows[0]?.m ?? 0;
 }
 
-/** Drops every flow_state partition but those of the two latest complete snapshots (crashed builds' too). */
+/** Drops every flow_state and flow_counts partition but those of the two latest complete snapshots (crashed builds' too). */
 async function prune(): Promise<void> {
   const keep = new Set((await query(sql`SELECT snapshot_id FROM flow_snapshots ORDER BY snapshot_id DESC LIMIT 2`, idRow, { name: 'rollup.flow_keep' })).map((r) => r.snapshot_id));
-  const present = await query(sql`SELECT DISTINCT snapshot_id FROM flow_state`, idRow, { name: 'rollup.flow_partitions' });
   const cluster = env().CLICKHOUSE_CLUSTER;
-  const table = cluster ? `flow_state_local ON CLUSTER ${cluster}` : 'flow_state';
-  for (const { snapshot_id: id } of present) {
-    if (keep.has(id)) continue;
-    if (!Number.isSafeInteger(id) || id < 0) throw new Error(`flow_state: unexpected partition ${id}`);
-    // A partition value cannot be a query parameter; it is an integer read from our own table.
-    await command(unsafeRaw(`ALTER TABLE ${table} DROP PARTITION ${id}`));
+  for (const name of ['flow_state', 'flow_counts'] as const) {
+    const present = await query(sql`SELECT DISTINCT snapshot_id FROM ${unsafeRaw(name)}`, idRow, { name: 'rollup.flow_partitions' });
+    const table = cluster ? `${name}_local ON CLUSTER ${cluster}` : name;
+    for (const { snapshot_id: id } of present) {
+      if (keep.has(id)) continue;
+      if (!Number.isSafeInteger(id) || id < 0) throw new Error(`${name}: unexpected partition ${id}`);
+      // A partition value cannot be a query parameter; it is an integer read from our own table.
+      await command(unsafeRaw(`ALTER TABLE ${table} DROP PARTITION ${id}`));
+    }
   }
 }
 
@@ -92,6 +95,7 @@ export async function buildFlowSnapshot(opts: FlowBuildOptions = {}): Promise<Fl
       FROM (SELECT *, ${lastMs()} AS last_ms, ${stageArrays()} FROM (${transactionStates({ warehouses: null }, null, sql`1`, true)}))
       WHERE stage != '' OR length(warehouses) > 1 OR last_ms >= ${p.i64(horizon)}`);
     const rows = (await query(sql`SELECT count() AS n FROM flow_state WHERE snapshot_id = ${p.u64(sid)}`, countRow, { name: 'rollup.flow_rows' }))[0]?.n ?? 0;
+    await command(buildCounts(sid));
     // Last: only now is the snapshot complete.
     await command(sql`
       INSERT INTO flow_snapshots (snapshot_id, started_at, covers_before, horizon_ms, max_last_ms, rows, computed_at)

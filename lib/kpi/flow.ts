@@ -6,7 +6,10 @@ import type { QueryScope } from '@/lib/scope';
 import { p, query, sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
 import { listWarehouses, nullableNumber } from './common';
+import { countsAnswer, flowCountCells } from './flow-counts';
 import { flowWaits } from './flow-relation';
+import { usableSnapshot } from './flow-snapshot';
+import { fromRollup } from './tables';
 import { FLOW_WORKFLOWS, nextStage, waitingStages, type FlowWorkflow } from '@/lib/events/stages';
 
 /**
@@ -72,11 +75,15 @@ export async function flow(scope: QueryScope, params: FlowParams): Promise<FlowR
     const slos = loadConfig().flow_slo_seconds;
     const only = workflow === null ? sql`1` : sql`workflow = ${p.str(workflow)}`;
     // GROUPING SETS: the per-warehouse cells and each stage's total in one pass, money summed as Decimal.
-    const q = sql`
+    const snap = fromRollup('flow_state') ? await usableSnapshot(asOf) : null;
+    // Fleet-wide with nothing changed since the snapshot: its counts per reached hour (lib/kpi/flow-counts.ts).
+    const q = snap !== null && scope.warehouses === null && countsAnswer(snap, asOf)
+      ? flowCountCells(snap, asOf, slos, only)
+      : sql`
       SELECT workflow, stage, warehouse_id, grouping(warehouse_id) AS is_total,
              count() AS n_waiting, countIf(overdue = 1) AS n_overdue, max(wait_ms) AS oldest_ms,
              toFloat64(round(sumIf(ifNull(amount, toDecimal128(0, 6)), overdue = 1), 2)) AS overdue_amount
-      FROM (${await flowWaits(scope, asOf, slos, only)})
+      FROM (${await flowWaits(scope, asOf, slos, only, snap)})
       GROUP BY GROUPING SETS ((workflow, stage, warehouse_id), (workflow, stage))`;
     const [rows, listed] = await Promise.all([query(q, cellRow, { name: 'kpi.flow' }), listWarehouses(scope, requested)]);
     const cells = new Map<string, FlowCell>();

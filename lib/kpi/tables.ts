@@ -44,7 +44,9 @@ import { sql, type Sql } from '@/lib/store';
  *   plus the correlations touched since it (flow_touches), evaluated exactly from flow_transactions: the Flow
  *   KPI and its waiting list cost ∝ waiting transactions. Used for an as_of at or after the snapshot's horizon
  *   (a day before it was built, or before its latest event) while it is under two days old; otherwise, or
- *   with no complete snapshot, flow_transactions as above (lib/kpi/flow-snapshot.ts).
+ *   with no complete snapshot, flow_transactions as above (lib/kpi/flow-snapshot.ts). A fleet-wide Flow
+ *   KPI with nothing touched since the build and as_of after all it saw reads the snapshot's hourly counts
+ *   (flow_counts, 0017) instead (lib/kpi/flow-counts.ts).
  */
 export type Question = 'warehouse_list' | 'first_postings' | 'sync_hourly' | 'sync_daily' | 'inventory_latest' | 'pipeline_hourly' | 'exception_state' | 'flow_transactions' | 'flow_state' | 'stock_movements' | 'sync_messages' | 'sync_latest';
 

@@ -21,7 +21,7 @@ export function useTestStore(): { dir: () => string } {
   return { dir: () => dir };
 }
 
-const TABLES = ['events', 'event_ids', 'correlation_index', 'warehouse_activity', 'rejected_events', 'ingest_stats', 'pipeline_hourly', 'pipeline_hour_activity', 'pipeline_hour_state', 'exception_state', 'flow_transactions', 'stock_movements', 'sync_latest', 'sync_messages', 'flow_touches', 'flow_state', 'flow_snapshots'] as const;
+const TABLES = ['events', 'event_ids', 'correlation_index', 'warehouse_activity', 'rejected_events', 'ingest_stats', 'pipeline_hourly', 'pipeline_hour_activity', 'pipeline_hour_state', 'exception_state', 'flow_transactions', 'stock_movements', 'sync_latest', 'sync_messages', 'flow_touches', 'flow_state', 'flow_snapshots', 'flow_counts'] as const;
 
 /** Empties the data tables between tests that need a clean slate. */
 export async function resetStore(): Promise<void> {

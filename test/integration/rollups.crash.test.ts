@@ -125,7 +125,7 @@ function figures(evs: Ev[], wh: string | null, asOf: number) {
 }
 
 // ---- Reads: every endpoint-level KPI function, both ways, with the rollup tables each must read ----
-const ROLLUPS = ['warehouse_activity', 'invoice_postings', 'exception_state', 'inventory_latest', 'sync_lag_hourly', 'sync_lag_daily', 'pipeline_hourly', 'flow_transactions', 'flow_state', 'stock_movements', 'sync_latest', 'sync_messages'] as const;
+const ROLLUPS = ['warehouse_activity', 'invoice_postings', 'exception_state', 'inventory_latest', 'sync_lag_hourly', 'sync_lag_daily', 'pipeline_hourly', 'flow_transactions', 'flow_state', 'stock_movements', 'sync_latest', 'sync_messages', 'flow_counts'] as const;
 type Rollup = (typeof ROLLUPS)[number];
 const names = (statements: string[], t: string) => statements.some((s) => new RegExp(`\\b${t}\\b`).test(s));
 const ALL: QueryScope = { warehouses: null };

@@ -65,6 +65,18 @@ const HAND: Ev[] = [
   ev('H-LATE', 'order.created', WH[1], T0 + 33 * D),
   ev('H-LATE', 'shipment.confirmed', WH[1], T0 + 40 * D), // after the middle as_of: waits at order.created there
 ];
+/**
+ * Orders in the one hour (T0 + 50 d, + 1 h) that holds as_of − SLA (24 h for order.created) at AS_OF_CUT: the
+ * fleet-wide read after everything uses the snapshot's hourly counts (0017), and that hour is split per order.
+ * Random transactions' stages fall on 12 h marks, so only these are in it.
+ */
+const CUT = T0 + 50 * D + 30 * 60_000;
+const AS_OF_CUT = CUT + 24 * H;
+const BOUNDARY: Ev[] = [
+  ev('B-OVER', 'order.created', WH[0], CUT - 20 * 60_000, { attributes: { amount: 12.34 } }), // waits 24 h 20 min: overdue
+  ev('B-EXACT', 'order.created', WH[0], CUT, { attributes: { amount: 1.01 } }), // waits exactly 24 h: not overdue (wait > SLA)
+  ev('B-UNDER', 'order.created', WH[1], CUT + 20 * 60_000, { attributes: { amount: 5 } }), // not overdue
+];
 
 async function ingest(events: Ev[]) {
   for (let i = 0; i < events.length; i += 40) {
@@ -111,6 +123,7 @@ async function expectSnapshotEqualsRaw() {
   }
   await same(() => flowWaiting(SCOPES[2]!, { ...waitingParams(AS_OFS[1]!, 'order_to_cash', 'order.created'), overdueOnly: true }), true);
   expect(waiting).toBeGreaterThan(100); // real populations
+  for (const scope of SCOPES) await same(() => flow(scope, { asOf: AS_OF_CUT, workflow: null, requested: [] }), true);
 }
 
 const waitsAt = async (scope: QueryScope, asOf: number, stage: string) =>
@@ -121,7 +134,7 @@ const count = async (q: ReturnType<typeof sql>) => (await query(sql`SELECT count
 describe('flow snapshot + delta = raw', () => {
   it('builds only when due, and equals raw right after a build', async () => {
     expect(await flowSnapshotDue()).toBe('none');
-    await ingest([...Array.from({ length: 320 }, (_, i) => tx(i)).flat(), ...HAND]);
+    await ingest([...Array.from({ length: 320 }, (_, i) => tx(i)).flat(), ...HAND, ...BOUNDARY]);
     const b = await buildFlowSnapshot({ marginMs: 0, horizonMs: HORIZON });
     expect(b.rows).toBeGreaterThan(50);
     // Spread, waiting and recent transactions are in it; H-NONE (no expected stage, one warehouse, old) is not.
@@ -129,6 +142,15 @@ describe('flow snapshot + delta = raw', () => {
     expect([await has('H-SPREAD'), await has('H-PICK'), await has('H-LATE'), await has('H-NONE')]).toEqual([1, 1, 1, 0]);
     expect(await flowSnapshotDue()).toBeNull(); // nothing touched since
     await expectSnapshotEqualsRaw();
+    // Nothing touched and as_of after everything: the fleet-wide read is the hourly counts (0017). Every other
+    // waiting order is days older than the cut, so all but B-EXACT and B-UNDER are overdue.
+    const r = await withStatements(() => flow(ALL, { asOf: AS_OF_CUT, workflow: 'order_to_cash', requested: [] }));
+    expect(r.statements.some((s) => /\bflow_counts\b/.test(s))).toBe(true);
+    const created = r.value.workflows[0]!.stages.find((s) => s.stage === 'order.created')!.total;
+    expect(created.waiting).toBeGreaterThan(3); // the three B- orders and older ones
+    expect(created.overdue).toBe(created.waiting - 2);
+    const limited = await withStatements(() => flow(SCOPES[1]!, { asOf: AS_OF_CUT, workflow: 'order_to_cash', requested: [] }));
+    expect(limited.statements.some((s) => /\bflow_counts\b/.test(s))).toBe(false); // a limited scope reads per transaction
   }, SLOW);
 
   it('matches the hand-built transactions (metrics.md §8) in every scope', async () => {
