@@ -116,6 +116,11 @@ export interface CellOptions {
    * instead of one per histogram bucket, and raw rows skip the bucket arithmetic. Cells carry the count columns only.
    */
   countsOnly?: boolean;
+  /**
+   * An instant inside the window where the caller splits it (by `ts`, so `withTs` too): the hour holding it,
+   * unless it starts there, is read raw, so every cell lies wholly on one side (the lag hints' two windows as one).
+   */
+  cut?: number;
 }
 
 const key = (warehouse: string, s: number) => `${warehouse}\u0000${s}`;
@@ -129,7 +134,9 @@ function planOf([from, to]: Window, opts: CellOptions) {
   const d0 = Math.ceil(from / DAY_MS) * DAY_MS;
   const d1 = Math.floor(to / DAY_MS) * DAY_MS;
   const days: Window | null = opts.warehouseOnly && !opts.withTs && fromRollup('sync_daily') && d1 > d0 ? [d0, d1] : null;
-  return { from, to, h0, h1, days, rolled: h1 > h0 && to > from };
+  const c = opts.cut;
+  const cutHour = c !== undefined && c % HOUR_MS !== 0 && c > h0 && c < h1 ? Math.floor(c / HOUR_MS) * HOUR_MS : null;
+  return { from, to, h0, h1, days, cutHour, rolled: h1 > h0 && to > from };
 }
 type Plan = ReturnType<typeof planOf>;
 type Stale = z.infer<typeof staleRow>;
@@ -138,7 +145,7 @@ type Stale = z.infer<typeof staleRow>;
 function cellsOf(scope: QueryScope, w: Plan, stale: readonly Stale[], sloMs: number, opts: CellOptions): Sql {
   const withTs = opts.withTs ?? false;
   const countsOnly = opts.countsOnly ?? false;
-  const { from, to, h0, h1, days } = w;
+  const { from, to, h0, h1, days, cutHour } = w;
   if (!w.rolled) return rawCells(scope, range(from, to), sloMs, withTs, countsOnly);
   const inHours = stale.filter((s) => s.kind === 'hour' && s.t_s * 1000 >= h0 && s.t_s * 1000 < h1);
   const staleDays = new Set(
@@ -151,6 +158,8 @@ function cellsOf(scope: QueryScope, w: Plan, stale: readonly Stale[], sloMs: num
   const rawRanges = [
     ...(from < h0 ? [range(from, h0)] : []),
     ...(h1 < to ? [range(h1, to)] : []),
+    // Ranges are OR-ed in one scan, so a stale hour that is also the cut hour is still read once.
+    ...(cutHour !== null ? [range(cutHour, cutHour + HOUR_MS)] : []),
     ...staleHours.map((s) => sql`(warehouse_id = ${p.str(s.warehouse_id)} AND ${range(s.t_s * 1000, s.t_s * 1000 + HOUR_MS)})`),
   ];
   // Hours of a served day are left to the daily rollup; the rest of [h0, h1) comes from the hourly one.
@@ -158,33 +167,21 @@ function cellsOf(scope: QueryScope, w: Plan, stale: readonly Stale[], sloMs: num
     ? sql`NOT (hour >= toDateTime(${p.i64(days[0] / 1000)}, 'UTC') AND hour < toDateTime(${p.i64(days[1] / 1000)}, 'UTC')
           AND concat(warehouse_id, '\\0', toString(toUnixTimestamp(toStartOfDay(hour)))) NOT IN ${p.strs([...staleDays])})`
     : sql`1`;
-  const parts = [rollupCells(scope, h0, h1, inHours.map((s) => key(s.warehouse_id, s.t_s)), withTs, countsOnly, notServed)];
+  const notCut = cutHour !== null ? sql`hour != toDateTime(${p.i64(cutHour / 1000)}, 'UTC')` : sql`1`;
+  const parts = [rollupCells(scope, h0, h1, inHours.map((s) => key(s.warehouse_id, s.t_s)), withTs, countsOnly, sql`${notServed} AND ${notCut}`)];
   if (days) parts.push(dailyCells(scope, days[0], days[1], [...staleDays], countsOnly));
   if (rawRanges.length > 0) parts.push(rawCells(scope, join(rawRanges.map((r) => sql`(${r})`), ' OR '), sloMs, withTs, countsOnly));
   return join(parts, ' UNION ALL ');
 }
 
-/**
- * The cells of each window in scope, breaches counted against `sloMs`. One stale check covers every window
- * (over the hull of their whole hours), so a caller comparing two windows pays it once.
- */
-export async function syncCellsOf(scope: QueryScope, windows: readonly Window[], sloMs: number, opts: CellOptions = {}): Promise<Sql[]> {
-  const plans = windows.map((w) => planOf(w, opts));
-  const raw = () => plans.map((w) => cellsOf(scope, { ...w, rolled: false }, [], sloMs, opts));
-  const rolled = plans.filter((w) => w.rolled);
-  if (opts.rawOnly || !fromRollup('sync_hourly') || rolled.length === 0) return raw();
-  const hull = (xs: Window[]): Window | null => (xs.length ? [Math.min(...xs.map((x) => x[0])), Math.max(...xs.map((x) => x[1]))] : null);
-  const hours = hull(rolled.map((w) => [w.h0, w.h1]))!;
-  const stale = await staleIn(scope, hours[0], hours[1], hull(rolled.flatMap((w) => (w.days ? [w.days] : []))), sloMs);
-  // Past the limit the list is cut short, so hours missing from it are not known to be current.
-  if (stale.filter((s) => s.kind === 'hour').length > MAX_STALE_HOURS) return raw();
-  return plans.map((w) => cellsOf(scope, w, stale, sloMs, opts));
-}
-
 /** The cells of [from, to) in scope, breaches counted against `sloMs`. */
 export async function syncCells(scope: QueryScope, from: number, to: number, sloMs: number, opts: CellOptions = {}): Promise<Sql> {
-  const [cells] = await syncCellsOf(scope, [[from, to]], sloMs, opts);
-  return cells!;
+  const plan = planOf([from, to], opts);
+  if (opts.rawOnly || !fromRollup('sync_hourly') || !plan.rolled) return cellsOf(scope, { ...plan, rolled: false }, [], sloMs, opts);
+  const stale = await staleIn(scope, plan.h0, plan.h1, plan.days, sloMs);
+  // Past the limit the list is cut short, so hours missing from it are not known to be current.
+  if (stale.filter((s) => s.kind === 'hour').length > MAX_STALE_HOURS) return cellsOf(scope, { ...plan, rolled: false }, [], sloMs, opts);
+  return cellsOf(scope, plan, stale, sloMs, opts);
 }
 
 export interface CellGrouping {

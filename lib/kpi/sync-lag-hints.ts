@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { loadConfig } from '@/lib/config/slo';
 import { iso, windowStart } from '@/lib/http/params';
 import type { QueryScope } from '@/lib/scope';
-import { query, sql, type Sql } from '@/lib/store';
+import { p, query, sql, type Sql } from '@/lib/store';
 import { withSpan } from '@/lib/telemetry/span';
 import { byId, listWarehouses, ratio } from './common';
-import { syncCellsOf } from './sync-cells';
+import { syncCells } from './sync-cells';
 
 /**
  * metrics.md §10: per warehouse, the (route, interface) groups behind its over-SLO lag or its failures.
@@ -50,12 +50,13 @@ export const HINTS_PER_WAREHOUSE = 3;
 
 const CELL_COLUMNS = sql`warehouse_id, source_system, target_system, interface, n_messages, n_failed + n_dead_lettered AS n_failures, n_breaches`;
 
-function groupsQuery(current: Sql, previous: Sql): Sql {
+/** Each group's counts on both sides of `from` (cells of [prevFrom, to) cut at `from`). */
+function groupsQuery(cells: Sql, from: number): Sql {
   return sql`
     SELECT warehouse_id, source_system, target_system, interface,
-           sumIf(n_messages, cur = 1) AS messages, sumIf(n_failures, cur = 1) AS failures, sumIf(n_breaches, cur = 1) AS breaches,
-           sumIf(n_messages, cur = 0) AS prev_messages, sumIf(n_failures, cur = 0) AS prev_failures
-    FROM (SELECT 1 AS cur, ${CELL_COLUMNS} FROM (${current}) UNION ALL SELECT 0 AS cur, ${CELL_COLUMNS} FROM (${previous}))
+           sumIf(n_messages, cur) AS messages, sumIf(n_failures, cur) AS failures, sumIf(n_breaches, cur) AS breaches,
+           sumIf(n_messages, NOT cur) AS prev_messages, sumIf(n_failures, NOT cur) AS prev_failures
+    FROM (SELECT ts >= ${p.time(from)} AS cur, ${CELL_COLUMNS} FROM (${cells}))
     GROUP BY warehouse_id, source_system, target_system, interface
     HAVING messages > 0`;
 }
@@ -106,10 +107,10 @@ export async function syncLagHints(scope: QueryScope, params: SyncLagHintsParams
   const prevFrom = windowStart('from', from, to - from, 'the previous window of the same length (failure rates are compared against it)');
   return withSpan('kpi.sync_lag_hints', { 'kpi.warehouses': scope.warehouses?.length ?? -1 }, async () => {
     const sloMs = loadConfig().slo.sync_lag_seconds * 1000;
-    // Counts only (§10 needs no quantile), both windows behind one stale check.
-    const [current, previous] = (await syncCellsOf(scope, [[from, to], [prevFrom, from]], sloMs, { countsOnly: true })) as [Sql, Sql];
+    // Counts only (§10 needs no quantile); both windows as one read cut at `from` (one stale check, one scan).
+    const cells = await syncCells(scope, prevFrom, to, sloMs, { countsOnly: true, withTs: true, cut: from });
     const [rows, listed] = await Promise.all([
-      query(groupsQuery(current, previous), groupRow, { name: 'kpi.sync_lag_hints' }),
+      query(groupsQuery(cells, from), groupRow, { name: 'kpi.sync_lag_hints' }),
       listWarehouses(scope, requested),
     ]);
     const byWh = new Map<string, GroupRow[]>();

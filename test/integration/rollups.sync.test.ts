@@ -72,7 +72,7 @@ async function expectRollupEqualsRaw() {
     expect(scoped.rollup).toEqual(scoped.raw);
     const b = await bothWays(() => syncLagBreakdown({ warehouses: null }, { from, to }));
     expect(b.rollup).toEqual(b.raw);
-    // Hints read counts only, both windows behind one stale check: the same counts as raw.
+    // Hints read counts only, both windows as one read cut at `from` (inside a whole hour here): the same counts as raw.
     for (const scope of [{ warehouses: null }, { warehouses: [WH[1]!] }]) {
       const h = await bothWays(() => syncLagHints(scope, { from, to, requested: [] }));
       expect(h.rollup).toEqual(h.raw);
