@@ -150,13 +150,20 @@ async function repairSlice({ lo, hi }: Slice): Promise<void> {
     FROM events
     WHERE ${inSlice}
       AND ${STOCK_MOVEMENT_ROWS}`);
-  // Sync messages (0016): a replayed message is a duplicate row the reader keeps once (LIMIT 1 BY event_id).
+  // Sync messages (0016): only the messages missing there. The table is a plain MergeTree (duplicates never
+  // merge away), and the tail is the whole last hour, so replaying all of it would double every message of a
+  // restart soon after a backfill, and each read would then skip twice the rows. The look-up reads the slice's
+  // observed_at range (the table's key) and keeps only the slice's ids, so its sets stay within a slice
+  // (a set of every id in the range overran the memory guard at 10M).
+  const messages = sql`SELECT * FROM events WHERE ${inSlice} AND type = 'sync.message'`;
   await command(sql`
     INSERT INTO sync_messages (${SYNC_MESSAGE_COLUMNS})
     SELECT ${SYNC_MESSAGE_VALUES}
-    FROM events
-    WHERE ${inSlice}
-      AND type = 'sync.message'`);
+    FROM (${messages})
+    WHERE event_id NOT IN (
+      SELECT event_id FROM sync_messages
+      WHERE observed_at >= (SELECT min(observed_at) FROM (${messages})) AND observed_at <= (SELECT max(observed_at) FROM (${messages}))
+        AND event_id IN (SELECT event_id FROM (${messages})))`);
   await command(sql`
     INSERT INTO sync_latest (${SYNC_LATEST_COLUMNS})
     SELECT ${SYNC_LATEST_AGGREGATES}

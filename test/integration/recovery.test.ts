@@ -27,6 +27,21 @@ describe('startup repair of the dedup and correlation lookups', () => {
     expect(await count(sql`SELECT count() AS n FROM events WHERE event_id = 'crash-2'`)).toBe(1);
   });
 
+  it('the sync_messages rows a crash lost come back once, and a clean restart adds none', async () => {
+    const now = Date.now();
+    const events = [0, 1, 2].map((k) => syncMessage({ event_id: `sm-${k}`, correlation_id: `SM-${k}` }));
+    await ingestLines(events.map((value, i) => ({ line: i + 1, raw: '', value })), now);
+    const rows = () => count(sql`SELECT count() AS n FROM sync_messages WHERE startsWith(event_id, 'sm-')`);
+    expect(await rows()).toBe(3);
+    await repairLookups(now + 1000); // a restart after a clean stop: the tail is replayed, nothing is missing
+    expect(await rows()).toBe(3);
+    await command(sql`ALTER TABLE sync_messages DELETE WHERE event_id = 'sm-1' SETTINGS mutations_sync = 1`);
+    await repairLookups(now + 2000);
+    await repairLookups(now + 3000);
+    expect(await rows()).toBe(3);
+    expect(await count(sql`SELECT count() AS n FROM sync_messages WHERE event_id = 'sm-1'`)).toBe(1);
+  });
+
   it('a large tail is repaired in slices of whole ingest minutes, and every lost row in every slice comes back', async () => {
     const now = Date.now();
     const MIN = 60_000;
