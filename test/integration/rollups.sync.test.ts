@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ingestLines } from '@/ingest/pipeline';
 import { repairLookups } from '@/ingest/recovery';
-import { refreshSyncDays, refreshSyncRollup, refreshSyncRollupFully } from '@/ingest/rollups';
+import { compactSyncRollup, refreshSyncDays, refreshSyncRollup, refreshSyncRollupFully } from '@/ingest/rollups';
 import { ruleValues } from '@/lib/alerts/metrics';
 import type { Rule } from '@/lib/alerts/rules';
 import { syncLag } from '@/lib/kpi/sync-lag';
@@ -134,6 +134,14 @@ describe('sync-lag rollup == raw', { timeout: 240_000 }, () => {
     // The refresher replaying hours it already built (every hour made stale by a forced SLO mismatch).
     await refreshSyncRollupFully(1, LATER);
     await refreshSyncRollupFully(300_000, LATER);
+    await expectRollupEqualsRaw();
+    // Every hour was replaced twice over; the full refresh compacted them: one row per key, FINAL or not.
+    for (const t of ['sync_lag_hourly', 'sync_hour_state', 'sync_lag_daily']) {
+      const rows = await query(sql`SELECT count() AS n FROM ${unsafeRaw(t)}`, countRow, { name: 't' });
+      const final = await query(sql`SELECT count() AS n FROM ${unsafeRaw(t)} FINAL`, countRow, { name: 't' });
+      expect(rows[0]!.n, t).toBe(final[0]!.n);
+    }
+    await compactSyncRollup(); // nothing left to merge: a no-op
     await expectRollupEqualsRaw();
     // A crash between an events part and the activity view's part: the hour still looks built, so the
     // startup repair must count the recent tail again (the repair runs before the server serves).
