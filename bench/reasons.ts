@@ -3,11 +3,11 @@
  * per-endpoint KPI targets, by `kpi-p95:<endpoint>`); the report prints the entry beside every MISS.
  * Revise after each run that changes the picture, then `npx tsx bench/render.ts` re-renders the report.
  *
- * As of the 10M runs of 2026-12-03 (figures in bench/report.md) (and the 1M run of the same day), with per-statement timings taken
- * in-process on a 1M store (PERF_SQL-style logging, chDB session, `node --cpu-prof` for ingest).
+ * As of the 10M runs of 2026-12-03 and 2026-12-04 (figures in bench/report.md) (and the 1M run of 2026-12-03), with per-statement timings
+ * taken in-process on 1M and 10M stores (PERF_SQL-style logging, chDB session, `node --cpu-prof` for ingest).
  */
 
-export const REASONS_AS_OF = '2026-12-03';
+export const REASONS_AS_OF = '2026-12-04';
 
 const FIXED =
   'every computed read pays about 15 ms of HTTP/Next.js/auth/response validation, plus for sync lag a stale-hour check (~20 ms) before its main statement';
@@ -24,16 +24,20 @@ const PER_TRANSACTION =
   'transaction\'s latency or its unposted state; grows with transactions; next: a rollup ' +
   'of latency buckets per warehouse × invoice hour recomputed for stale hours (as the sync-lag rollup is), and an open-shipments table for unposted';
 const FLOW =
-  'reads flow_transactions, one row per transaction (a transaction\'s stage at as_of depends on all its stage times), and derives each one\'s stage; ' +
-  'grows with transactions. An open-transactions table alone would not help much on this data: in a 30-day month ' +
-  'about 40 % of transactions still wait (order-to-cash waits up to 45 days for payment); next: counts per workflow × stage × warehouse × reached-hour, ' +
-  'recomputed for stale hours, with raw only for the hours at the SLA edge';
+  'since the flow snapshot (0015) and its hourly counts (0017) a read costs about the waiting transactions (waiting list, a limited scope, ' +
+  'or a read after a touch) or a few thousand count rows (fleet-wide Flow): ~40–50 ms in-process at 10M. A miss means the snapshot did not ' +
+  'answer: an as_of before its horizon, a snapshot over two days old, or many transactions touched since the build (each is re-evaluated ' +
+  'from flow_transactions)';
 
 export const REASONS: Record<string, string> = {
   'kpi-p95:/kpi/sync-lag': SYNC_LAG,
   'kpi-p95:/kpi/sync-lag/series': `${ROUTE_HOURS.replace('breakdown, hint or series', 'series')}; the 24-hour series pays the sync-lag costs above per bucket`,
   'kpi-p95:/kpi/sync-lag/breakdown': ROUTE_HOURS,
-  'kpi-p95:/kpi/sync-lag/hints': `${ROUTE_HOURS}; hints compare the window with the one before, so they pay it twice`,
+  'kpi-p95:/kpi/sync-lag/hints':
+    'three statements: the stale-hour check (~12 ms), the warehouse list (~4 ms) and one read of both windows cut at from (counts only: the ' +
+    'hourly rollup for whole hours, sync_messages for the partial hours and the hour holding from; 30–45 ms at 10M in-process with a compacted ' +
+    'rollup), plus the fixed per-request cost; 60 days of per-route hours still grow with the data (next: a daily per-route table); ' +
+    'the p95 of 20 calls on 2 shared cores is one slow call',
   'kpi-p95:/kpi/exception-aging':
     `one row per exception (exception_state) read whole, plus ${FIXED.replace('every computed read pays ', '')}`,
   'kpi-p95:/kpi/invoice-latency': PER_TRANSACTION,
@@ -43,9 +47,8 @@ export const REASONS: Record<string, string> = {
     'inventory_latest is one row per key; p95 is the fixed per-request cost plus occasional engine stalls',
   'kpi-p95:/kpi/drift/skus': 'as /kpi/drift: one row per key plus the fixed per-request cost',
   'kpi-p95:/kpi/drift/causes':
-    'measured before stock_movements and sync_latest (0014): five statements, the 7-day movements read from raw events. Since 0014 (1M, ' +
-    'in-process, loaded machine): two statements, the mismatched pairs (~20 ms, as /kpi/drift) and one key read of movements and their ' +
-    'latest messages (~20 ms); 42/48 ms min/median against 123/159 before; not yet measured at 10M over HTTP',
+    'since 0014: two statements, the mismatched pairs (as /kpi/drift) and one key read of their 7-day movements in stock_movements and the ' +
+    'movements\' latest messages in sync_latest (~70 ms in-process at 10M); a movement whose message changed after as_of is read from raw events',
   'kpi-p95:/kpi/flow': FLOW,
   'kpi-p95:/kpi/flow/waiting': FLOW,
   'drilldown-p95':
@@ -81,7 +84,10 @@ export const REASONS: Record<string, string> = {
   'steady-http-1': 'later blocks pay more background merges and a larger dedup lookup',
   'steady-http-4': 'later blocks pay more background merges and a larger dedup lookup',
   'rss-load-cli': 'the engine runs in the CLI process: insert buffers of 50k-row blocks with overlap, plus merges of a 10M-row table, count in its RSS',
-  'rss-load-server': 'the engine runs in the server process: insert buffers of large request bodies (8 MiB NDJSON each, up to four in flight) plus merges',
+  'rss-load-server':
+    'the engine runs in the server process: insert buffers of large request bodies (8 MiB NDJSON each, up to four in flight) plus merges; since the ' +
+    'flow snapshot (0015) its background builds during the ingest (every transaction\'s state from flow_transactions, up to 540k rows a build at 10M) probably ' +
+    'add to the peak (not yet profiled): 1,276 MiB before it, 1,824–2,001 MiB in the runs of 2026-12-04; next: build only when ingest is quiet, or cap the build\'s memory',
 };
 
 export const reasonFor = (id: string): string => REASONS[id] ?? 'no analysis on record yet';
