@@ -6,7 +6,7 @@ import { FLOW_WORKFLOWS, waitingStages } from '@/lib/events/stages';
 import { flow } from '@/lib/kpi/flow';
 import { flowWaiting, type FlowWaitingParams } from '@/lib/queries/flow-waiting';
 import type { QueryScope } from '@/lib/scope';
-import { command, p, query, sql } from '@/lib/store';
+import { command, p, query, sql, unsafeRaw } from '@/lib/store';
 import { bothWays, H, iso, T0, useRollupTestStore, WH, withStatements } from '../helpers/rollups';
 
 /**
@@ -206,6 +206,19 @@ describe('flow snapshot + delta = raw', () => {
     expect(next.snapshotId).toBeGreaterThan(snapshotId);
     const ids = (await query(sql`SELECT DISTINCT snapshot_id AS n FROM flow_state ORDER BY n`, n, { name: 't' })).map((r) => r.n);
     expect(ids).toEqual([snapshotId, next.snapshotId]); // the crashed partition dropped; the two latest complete kept
+    await expectSnapshotEqualsRaw();
+  }, SLOW);
+
+  it('a build in chunks (as on a large store) stores exactly the rows and counts of a build in one insert', async () => {
+    const row = z.record(z.string(), z.unknown());
+    const rowsOf = async (table: 'flow_state' | 'flow_counts', id: number) =>
+      query(sql`SELECT * EXCEPT snapshot_id FROM ${unsafeRaw(table)} WHERE snapshot_id = ${p.u64(id)} ORDER BY ALL`, row, { name: 't' });
+    const one = await buildFlowSnapshot({ marginMs: 0, horizonMs: HORIZON, chunks: 1 });
+    const three = await buildFlowSnapshot({ marginMs: 0, horizonMs: HORIZON, chunks: 3 });
+    expect(one.rows).toBeGreaterThan(50);
+    expect(three.rows).toBe(one.rows);
+    expect(await rowsOf('flow_state', three.snapshotId)).toEqual(await rowsOf('flow_state', one.snapshotId));
+    expect(await rowsOf('flow_counts', three.snapshotId)).toEqual(await rowsOf('flow_counts', one.snapshotId));
     await expectSnapshotEqualsRaw();
   }, SLOW);
 });
