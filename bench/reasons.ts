@@ -85,9 +85,10 @@ export const REASONS: Record<string, string> = {
   'steady-http-4': 'later blocks pay more background merges and a larger dedup lookup',
   'rss-load-cli': 'the engine runs in the CLI process: insert buffers of 50k-row blocks with overlap, plus merges of a 10M-row table, count in its RSS',
   'rss-load-server':
-    'the engine runs in the server process: insert buffers of large request bodies (8 MiB NDJSON each, up to four in flight) plus merges; since the ' +
-    'flow snapshot (0015) its background builds during the ingest (every transaction\'s state from flow_transactions, up to 540k rows a build at 10M) probably ' +
-    'add to the peak (not yet profiled): 1,276 MiB before it, 1,824–2,001 MiB in the runs of 2026-12-04; next: build only when ingest is quiet, or cap the build\'s memory',
+    'the engine runs in the server process: insert buffers of large request bodies (8 MiB NDJSON each, up to four in flight) plus merges, ' +
+    'plus the flow snapshot builds during the ingest: one build over every transaction raised the peak by ~1 GiB at 10M (1,824–2,001 MiB ' +
+    'in the runs of 2026-12-04 before, 1,276 before the snapshot existed); since the build runs in hash slices of 250k transactions, ' +
+    '1,353–1,422 MiB; next: smaller insert blocks for large bodies, or a cap on the engine\'s caches',
 };
 
 export const reasonFor = (id: string): string => REASONS[id] ?? 'no analysis on record yet';
